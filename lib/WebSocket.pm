@@ -1,0 +1,243 @@
+package WebSocket;
+use strict;
+use warnings;
+use parent qw( WebSocket::Generic );
+use Exporter ();
+use XSLoader ();
+
+our $VERSION = 'v0.3.0';
+
+XSLoader::load( 'WebSocket', $VERSION );
+
+use constant {
+    WS_OK                       => 1000,
+    WS_GONE                     => 1001,
+    WS_PROTOCOL_ERROR           => 1002,
+    WS_NOT_ACCEPTABLE           => 1003,
+    WS_NO_STATUS                => 1005,
+    WS_CLOSED_ABNORMALLY        => 1006,
+    WS_BAD_MESSAGE              => 1007,
+    WS_FORBIDDEN                => 1008,
+    WS_MESSAGE_TOO_LARGE        => 1009,
+    WS_EXTENSIONS_NOT_AVAILABLE => 1010,
+    WS_INTERNAL_SERVER_ERROR    => 1011,
+    WS_TLS_HANDSHAKE_FAIL       => 1015,
+    WEBSOCKET_DRAFT_VERSION_DEFAULT => 'draft-ietf-hybi-17',
+    WEBSOCKET_COMPRESSION_THRESHOLD => 10240,
+};
+
+our @EXPORT_OK = qw(
+    WS_OK WS_GONE WS_PROTOCOL_ERROR WS_NOT_ACCEPTABLE WS_NO_STATUS WS_CLOSED_ABNORMALLY
+    WS_BAD_MESSAGE WS_FORBIDDEN WS_MESSAGE_TOO_LARGE WS_EXTENSIONS_NOT_AVAILABLE
+    WS_INTERNAL_SERVER_ERROR WS_TLS_HANDSHAKE_FAIL WEBSOCKET_DRAFT_VERSION_DEFAULT
+);
+our %EXPORT_TAGS = (
+    all => [ @EXPORT_OK ],
+    ws  => [ @EXPORT_OK ],
+);
+
+# Every class of the distribution inherits this import: each package exports from its own
+# @EXPORT_OK and %EXPORT_TAGS (WebSocket::Common has its PARSE_* constants), and nothing by default.
+sub import
+{
+    my $pkg = shift( @_ );
+    return if( !@_ );
+    local $Exporter::ExportLevel = $Exporter::ExportLevel + 1;
+    return( Exporter::import( $pkg, @_ ) );
+}
+
+sub init
+{
+    my $self = shift( @_ );
+    $self->{compression_threshold} = WEBSOCKET_COMPRESSION_THRESHOLD unless( exists( $self->{compression_threshold} ) );
+    return( $self->SUPER::init( @_ ) );
+}
+
+sub client
+{
+    my $self = shift( @_ );
+    require WebSocket::Client;
+    my $c = WebSocket::Client->new( @_ ) || return( $self->pass_error( WebSocket::Client->error ) );
+    return( $c );
+}
+
+sub server
+{
+    my $self = shift( @_ );
+    require WebSocket::Server;
+    my $s = WebSocket::Server->new( @_ ) || return( $self->pass_error( WebSocket::Server->error ) );
+    return( $s );
+}
+
+sub compression_threshold { return( shift->_set_get_number( 'compression_threshold', @_ ) ); }
+
+# Objects holding engine handles must not be shared with a new ithread.
+sub CLONE_SKIP { 1 }
+
+1;
+
+__END__
+
+=encoding utf-8
+
+=head1 NAME
+
+WebSocket - WebSocket client and server for Perl, with a Rust engine
+
+=head1 SYNOPSIS
+
+    use WebSocket qw( :ws );
+    print WS_OK, "\n";                 # 1000
+
+    my $frame = WebSocket::Frame->new( buffer => 'Hello', type => 'text' );
+    my $bytes = $frame->to_bytes;      # "\x81\x05Hello"
+
+    my $ws = WebSocket->new;
+    my $client = $ws->client( 'ws://localhost:8080/chat', origin => 'http://localhost' )
+        || die( $ws->error );
+
+=head1 VERSION
+
+    v0.3.0
+
+=head1 DESCRIPTION
+
+This distribution gives Perl a WebSocket (RFC 6455) client and server, and the classes that
+build and read the protocol's frames and opening handshake. It is a drop-in replacement for
+the CPAN C<WebSocket> distribution v0.2.x: the module names, constructors, options, methods,
+callbacks, constants and error strings are the same, so code written for it runs unchanged.
+
+The protocol work happens in a Rust engine linked into this module: frame encoding and
+decoding, masking, UTF-8 validation, HTTP parsing of the opening handshake with limits, and
+the computation of C<Sec-WebSocket-Accept>. The engine is also usable from Rust and, through
+the C header F<rust/include/websocket.h>, from C.
+
+The classes of the distribution:
+
+=over 4
+
+=item L<WebSocket::Frame>: a frame buffer that encodes and decodes frames.
+
+=item L<WebSocket::Request>, L<WebSocket::Response> and their base L<WebSocket::Common>:
+the HTTP messages of the opening handshake.
+
+=item L<WebSocket::Handshake::Client>, L<WebSocket::Handshake::Server> and their base
+L<WebSocket::Handshake>: each side of the opening handshake.
+
+=item L<WebSocket::Headers>, L<WebSocket::HeaderValue>, L<WebSocket::Extension>: header
+fields and their values.
+
+=item L<WebSocket::Version>: the protocol versions and drafts, with comparison operators.
+
+=item L<WebSocket::Exception>: the error object.
+
+=back
+
+=head2 Errors
+
+By design the methods do not die: a method that fails returns C<undef> (an empty list in list
+context) and records a L<WebSocket::Exception>, which the C<error> method returns. Always check
+return values. If you would rather have errors thrown, create objects with the option
+C<< fatal => 1 >>: errors then C<die> with the exception object. A constructor that fails
+returns C<undef>, and C<< Class->error >> gives the reason:
+
+    my $frame = WebSocket::Frame->new( bogus => 1 ) || die( WebSocket::Frame->error );
+
+=head1 CONSTRUCTOR
+
+=head2 new
+
+    my $ws = WebSocket->new( compression_threshold => 4096 );
+
+Creates an object with the methods below. Options are the methods' names.
+
+=head1 METHODS
+
+=head2 client
+
+    my $client = $ws->client( $uri, %options );
+
+Shortcut for C<< WebSocket::Client->new( @_ ) >>: returns the new client, or C<undef> with
+the client's error recorded on this object.
+
+=head2 server
+
+    my $server = $ws->server( listen => 8080, on_connect => sub { ... } );
+
+Shortcut for C<< WebSocket::Server->new( @_ ) >>, with the same error handling.
+
+=head2 compression_threshold
+
+Sets or gets the size in bytes above which text and binary messages are compressed when the
+permessage-deflate extension is negotiated; smaller messages go out uncompressed. Default:
+10240. Returns a L<WebSocket::Generic::Number>.
+
+=head1 CONSTANTS
+
+None is exported by default. Import them with the tag C<:ws> or C<:all>, or by name:
+
+    use WebSocket qw( :ws );
+    use WebSocket qw( WS_OK WS_GONE );
+
+The close codes are those of RFC 6455 section 7.4.1:
+
+=over 4
+
+=item C<WS_OK> (1000): normal closure; the purpose of the connection was fulfilled. The code
+used when none is given.
+
+=item C<WS_GONE> (1001): the endpoint is going away, for example a server shutting down or a
+browser leaving the page.
+
+=item C<WS_PROTOCOL_ERROR> (1002): the peer broke the protocol.
+
+=item C<WS_NOT_ACCEPTABLE> (1003): the endpoint received a type of data it cannot accept, such
+as binary data where only text is understood.
+
+=item C<WS_NO_STATUS> (1005): reserved; reported when a Close frame carried no status code.
+Never sent on the wire.
+
+=item C<WS_CLOSED_ABNORMALLY> (1006): reserved; reported when the connection was lost without a
+Close frame. Never sent on the wire.
+
+=item C<WS_BAD_MESSAGE> (1007): a message's data did not match its type, such as a text
+message that is not valid UTF-8.
+
+=item C<WS_FORBIDDEN> (1008): a message violated the endpoint's policy; a generic code when no
+other fits or when details are best kept private.
+
+=item C<WS_MESSAGE_TOO_LARGE> (1009): a message was too big to process.
+
+=item C<WS_EXTENSIONS_NOT_AVAILABLE> (1010): sent by a client that needed an extension the
+server did not agree to in its handshake answer.
+
+=item C<WS_INTERNAL_SERVER_ERROR> (1011): the server met an unexpected condition.
+
+=item C<WS_TLS_HANDSHAKE_FAIL> (1015): reserved; reported when the TLS handshake failed (for
+example, a certificate that cannot be verified). Never sent on the wire.
+
+=back
+
+C<WEBSOCKET_DRAFT_VERSION_DEFAULT> is C<draft-ietf-hybi-17>, the draft that became RFC 6455
+(protocol version 13), used when no version is given.
+
+=head1 SEE ALSO
+
+L<WebSocket::Frame>, L<WebSocket::Request>, L<WebSocket::Response>,
+L<WebSocket::Handshake::Client>, L<WebSocket::Handshake::Server>, L<WebSocket::Version>,
+L<WebSocket::Exception>.
+
+RFC 6455 (The WebSocket Protocol), RFC 7692 (Compression Extensions for WebSocket).
+
+=head1 CREDITS
+
+The API is the one of the CPAN C<WebSocket> distribution by Jacques Deguest, itself modelled on
+L<Net::WebSocket::Server> (Eric Wastl), L<Protocol::WebSocket> (Viacheslav Tykhanovskyi) and
+L<AnyEvent::WebSocket::Client> (Graham Ollis).
+
+=head1 COPYRIGHT & LICENSE
+
+This library is free software; you can redistribute it and/or modify it under the same terms
+as Perl itself.
+
+=cut

@@ -1,0 +1,413 @@
+/*
+ * WebSocket.xs: thin glue between Perl and the Rust engine's C ABI (rust/include/websocket.h).
+ *
+ * Rules: byte strings come in through SvPVbyte (a wide character croaks); the engine is
+ * called, and only after it has returned do we croak or build Perl values; the engine never
+ * calls Perl. Handles are blessed references checked against their class by the typemap.
+ */
+#define PERL_NO_GET_CONTEXT
+#include "EXTERN.h"
+#include "perl.h"
+#include "XSUB.h"
+
+#include "rust/include/websocket.h"
+
+typedef struct {
+    ws_assembler *h;
+    SV *error;      /* [ engine_code, close_code, message ] of the last failure, or NULL */
+} wsx_assembler;
+
+typedef struct {
+    void *unused;
+} wsx_connection;
+
+/* The last engine error of this thread as (code, close code, HTTP status, message). */
+static SV *
+wsx_last_error_message(pTHX_ uint32_t *code, uint16_t *close_code, uint16_t *status)
+{
+    char small[256];
+    size_t n = ws_last_error(code, close_code, status, (uint8_t *)small, sizeof(small));
+    if (n < sizeof(small))
+        return newSVpvn(small, n);
+    {
+        SV *sv = newSV(n + 1);
+        ws_last_error(code, close_code, status, (uint8_t *)SvPVX(sv), n + 1);
+        SvPOK_on(sv);
+        SvCUR_set(sv, n);
+        return sv;
+    }
+}
+
+/* Croak with the engine's message for a failed call (used for programming errors only). */
+static void
+wsx_croak_last(pTHX_ const char *what)
+{
+    uint32_t code = 0; uint16_t cc = 0, st = 0;
+    SV *msg = sv_2mortal(wsx_last_error_message(aTHX_ &code, &cc, &st));
+    croak("%s: %" SVf, what, SVfARG(msg));
+}
+
+/* [ engine_code, close_code, message ] for the last error. */
+static SV *
+wsx_error_av(pTHX)
+{
+    uint32_t code = 0; uint16_t cc = 0, st = 0;
+    SV *msg = wsx_last_error_message(aTHX_ &code, &cc, &st);
+    AV *av = newAV();
+    av_push(av, newSVuv(code));
+    av_push(av, newSVuv(cc ? cc : st));
+    av_push(av, msg);
+    return newRV_noinc((SV *)av);
+}
+
+static const uint8_t *
+wsx_bytes(pTHX_ SV *sv, STRLEN *len)
+{
+    if (!SvOK(sv)) {
+        *len = 0;
+        return (const uint8_t *)"";
+    }
+    return (const uint8_t *)SvPVbyte(sv, *len);
+}
+
+MODULE = WebSocket    PACKAGE = WebSocket::Engine
+
+PROTOTYPES: DISABLE
+
+SV *
+version()
+    CODE:
+        RETVAL = newSVpv(ws_version(), 0);
+    OUTPUT:
+        RETVAL
+
+SV *
+accept_key(key)
+        SV *key
+    PREINIT:
+        STRLEN len;
+        const uint8_t *p;
+        char out[WS_ACCEPT_KEY_LEN];
+    CODE:
+        p = wsx_bytes(aTHX_ key, &len);
+        if (ws_accept_key(p, len, (uint8_t *)out) != WS_OK)
+            wsx_croak_last(aTHX_ "accept_key");
+        RETVAL = newSVpvn(out, WS_ACCEPT_KEY_LEN);
+    OUTPUT:
+        RETVAL
+
+SV *
+generate_key()
+    PREINIT:
+        char out[WS_KEY_LEN];
+    CODE:
+        if (ws_generate_key((uint8_t *)out) != WS_OK)
+            wsx_croak_last(aTHX_ "generate_key");
+        RETVAL = newSVpvn(out, WS_KEY_LEN);
+    OUTPUT:
+        RETVAL
+
+SV *
+random_bytes(n)
+        UV n
+    CODE:
+        if (n > 1048576)
+            croak("random_bytes: at most 1048576 bytes at a time");
+        RETVAL = newSV(n + 1);
+        SvPOK_on(RETVAL);
+        if (ws_random_bytes((uint8_t *)SvPVX(RETVAL), n) != WS_OK) {
+            SvREFCNT_dec(RETVAL);
+            wsx_croak_last(aTHX_ "random_bytes");
+        }
+        SvCUR_set(RETVAL, n);
+        *SvEND(RETVAL) = '\0';
+    OUTPUT:
+        RETVAL
+
+SV *
+random_mask()
+    PREINIT:
+        char out[4];
+    CODE:
+        if (ws_random_mask((uint8_t *)out) != WS_OK)
+            wsx_croak_last(aTHX_ "random_mask");
+        RETVAL = newSVpvn(out, 4);
+    OUTPUT:
+        RETVAL
+
+SV *
+mask(data, mask, offset = 0)
+        SV *data
+        SV *mask
+        UV offset
+    PREINIT:
+        STRLEN len, mlen;
+        const uint8_t *p, *m;
+    CODE:
+        p = wsx_bytes(aTHX_ data, &len);
+        m = wsx_bytes(aTHX_ mask, &mlen);
+        if (mlen != 4)
+            croak("mask: the mask must be 4 bytes, got %d", (int)mlen);
+        RETVAL = newSVpvn((const char *)p, len);
+        if (ws_mask((uint8_t *)SvPVX(RETVAL), len, m, offset) != WS_OK) {
+            SvREFCNT_dec(RETVAL);
+            wsx_croak_last(aTHX_ "mask");
+        }
+    OUTPUT:
+        RETVAL
+
+bool
+utf8_valid(data)
+        SV *data
+    PREINIT:
+        STRLEN len;
+        const uint8_t *p;
+    CODE:
+        p = wsx_bytes(aTHX_ data, &len);
+        RETVAL = ws_utf8_valid(p, len);
+    OUTPUT:
+        RETVAL
+
+SV *
+encode_frame(opcode, fin, rsv, masked, mask, payload)
+        UV opcode
+        bool fin
+        UV rsv
+        bool masked
+        SV *mask
+        SV *payload
+    PREINIT:
+        STRLEN len, mlen = 0;
+        const uint8_t *p, *m = NULL;
+        size_t written = 0;
+        uint64_t need;
+    CODE:
+        if (opcode > 15)
+            croak("encode_frame: opcode must be 0 to 15, got %" UVuf, opcode);
+        if (rsv > 7)
+            croak("encode_frame: rsv must be 0 to 7, got %" UVuf, rsv);
+        if (masked && SvOK(mask)) {
+            m = wsx_bytes(aTHX_ mask, &mlen);
+            if (mlen != 4)
+                croak("encode_frame: the mask must be 4 bytes, got %d", (int)mlen);
+        }
+        p = wsx_bytes(aTHX_ payload, &len);
+        need = ws_frame_encoded_len(len, masked);
+        RETVAL = newSV(need + 1);
+        SvPOK_on(RETVAL);
+        if (ws_frame_encode((uint8_t)opcode, fin, (uint8_t)rsv, masked, m, p, len,
+                            (uint8_t *)SvPVX(RETVAL), need, &written) != WS_OK) {
+            SvREFCNT_dec(RETVAL);
+            wsx_croak_last(aTHX_ "encode_frame");
+        }
+        SvCUR_set(RETVAL, written);
+        *SvEND(RETVAL) = '\0';
+    OUTPUT:
+        RETVAL
+
+SV *
+encode_legacy_frame(is_close, payload)
+        bool is_close
+        SV *payload
+    PREINIT:
+        STRLEN len;
+        const uint8_t *p;
+        size_t written = 0;
+    CODE:
+        p = wsx_bytes(aTHX_ payload, &len);
+        RETVAL = newSV(len + 3);
+        SvPOK_on(RETVAL);
+        if (ws_frame_encode_legacy(is_close, p, len, (uint8_t *)SvPVX(RETVAL), len + 2, &written) != WS_OK) {
+            SvREFCNT_dec(RETVAL);
+            wsx_croak_last(aTHX_ "encode_legacy_frame");
+        }
+        SvCUR_set(RETVAL, written);
+        *SvEND(RETVAL) = '\0';
+    OUTPUT:
+        RETVAL
+
+void
+parse_http_head(buffer, max_line_length = 0, max_headers = 0, max_head_size = 0)
+        SV *buffer
+        UV max_line_length
+        UV max_headers
+        UV max_head_size
+    PREINIT:
+        STRLEN len;
+        const uint8_t *p;
+        ws_http_head *head = NULL;
+        size_t consumed = 0;
+        ws_result rc;
+    PPCODE:
+        p = wsx_bytes(aTHX_ buffer, &len);
+        rc = ws_http_parse(p, len, max_line_length, max_headers, max_head_size, &head, &consumed);
+        if (rc == WS_NEED_MORE)
+            XSRETURN_EMPTY;
+        if (rc != WS_OK) {
+            uint32_t code = 0; uint16_t cc = 0, st = 0;
+            SV *msg = wsx_last_error_message(aTHX_ &code, &cc, &st);
+            EXTEND(SP, 4);
+            mPUSHi(-1);
+            mPUSHs(msg);
+            mPUSHu(st ? st : 400);
+            mPUSHu(code);
+            XSRETURN(4);
+        }
+        {
+            HV *hv = newHV();
+            AV *hdrs = newAV();
+            size_t i, n = ws_http_head_header_count(head);
+            const uint8_t *part_ptr; size_t part_len;
+            bool is_req = ws_http_head_is_request(head);
+            static const char *req_keys[3] = { "method", "uri", "protocol" };
+            static const char *res_keys[3] = { "protocol", "code", "status" };
+            int part;
+            for (part = 0; part < 3; part++) {
+                if (ws_http_head_start(head, part, &part_ptr, &part_len) == WS_OK) {
+                    const char *k = is_req ? req_keys[part] : res_keys[part];
+                    if (!is_req && part == 1)
+                        (void)hv_store(hv, k, strlen(k), newSVuv((UV)atoi(SvPV_nolen(sv_2mortal(newSVpvn((const char *)part_ptr, part_len))))), 0);
+                    else
+                        (void)hv_store(hv, k, strlen(k), newSVpvn((const char *)part_ptr, part_len), 0);
+                }
+            }
+            (void)hv_stores(hv, "type", newSVpv(is_req ? "request" : "response", 0));
+            av_extend(hdrs, n * 2);
+            for (i = 0; i < n; i++) {
+                const uint8_t *np, *vp; size_t nl, vl;
+                if (ws_http_head_header(head, i, &np, &nl, &vp, &vl) == WS_OK) {
+                    av_push(hdrs, newSVpvn((const char *)np, nl));
+                    av_push(hdrs, newSVpvn((const char *)vp, vl));
+                }
+            }
+            (void)hv_stores(hv, "headers", newRV_noinc((SV *)hdrs));
+            ws_http_head_free(head);
+            EXTEND(SP, 2);
+            mPUSHu(consumed);
+            mPUSHs(newRV_noinc((SV *)hv));
+            XSRETURN(2);
+        }
+
+MODULE = WebSocket    PACKAGE = WebSocket::Engine::Assembler
+
+wsx_assembler *
+new(klass, max_payload_size = 65536, max_fragments = 128, legacy = false)
+        SV *klass
+        UV max_payload_size
+        UV max_fragments
+        bool legacy
+    CODE:
+        PERL_UNUSED_VAR(klass);
+        Newxz(RETVAL, 1, wsx_assembler);
+        RETVAL->h = ws_assembler_new(max_payload_size, max_fragments, legacy);
+        if (!RETVAL->h) {
+            Safefree(RETVAL);
+            croak("WebSocket::Engine::Assembler->new: the engine could not create the assembler");
+        }
+    OUTPUT:
+        RETVAL
+
+void
+append(self, data)
+        wsx_assembler *self
+        SV *data
+    PREINIT:
+        STRLEN len;
+        const uint8_t *p;
+    CODE:
+        p = wsx_bytes(aTHX_ data, &len);
+        if (ws_assembler_append(self->h, p, len) != WS_OK)
+            wsx_croak_last(aTHX_ "WebSocket::Engine::Assembler::append");
+
+SV *
+next(self)
+        wsx_assembler *self
+    PREINIT:
+        uint8_t opcode = 0, rsv = 0;
+        bool fin = false, masked = false;
+        const uint8_t *payload = NULL;
+        size_t plen = 0;
+        ws_result rc;
+    CODE:
+        if (self->error) {
+            SvREFCNT_dec(self->error);
+            self->error = NULL;
+        }
+        rc = ws_assembler_next(self->h, &opcode, &fin, &rsv, &masked, &payload, &plen);
+        if (rc == WS_OK) {
+            AV *av = newAV();
+            av_extend(av, 4);
+            av_push(av, newSVuv(opcode));
+            av_push(av, newSViv(fin ? 1 : 0));
+            av_push(av, newSVuv(rsv));
+            av_push(av, newSViv(masked ? 1 : 0));
+            av_push(av, newSVpvn((const char *)payload, plen));
+            RETVAL = newRV_noinc((SV *)av);
+        }
+        else {
+            if (rc != WS_NEED_MORE)
+                self->error = wsx_error_av(aTHX);
+            RETVAL = &PL_sv_undef;
+        }
+    OUTPUT:
+        RETVAL
+
+SV *
+error(self)
+        wsx_assembler *self
+    CODE:
+        RETVAL = self->error ? newSVsv(self->error) : &PL_sv_undef;
+    OUTPUT:
+        RETVAL
+
+UV
+buffered(self)
+        wsx_assembler *self
+    CODE:
+        RETVAL = ws_assembler_buffered(self->h);
+    OUTPUT:
+        RETVAL
+
+UV
+pending_fragments(self)
+        wsx_assembler *self
+    CODE:
+        RETVAL = ws_assembler_pending_fragments(self->h);
+    OUTPUT:
+        RETVAL
+
+void
+reset(self)
+        wsx_assembler *self
+    CODE:
+        ws_assembler_reset(self->h);
+        if (self->error) {
+            SvREFCNT_dec(self->error);
+            self->error = NULL;
+        }
+
+void
+set_limits(self, max_payload_size, max_fragments)
+        wsx_assembler *self
+        UV max_payload_size
+        UV max_fragments
+    CODE:
+        ws_assembler_set_limits(self->h, max_payload_size, max_fragments);
+
+int
+CLONE_SKIP(...)
+    CODE:
+        PERL_UNUSED_VAR(items);
+        RETVAL = 1;
+    OUTPUT:
+        RETVAL
+
+void
+DESTROY(self)
+        wsx_assembler *self
+    CODE:
+        ws_assembler_free(self->h);
+        if (self->error)
+            SvREFCNT_dec(self->error);
+        Safefree(self);
+        sv_setiv(SvRV(ST(0)), 0);

@@ -1,0 +1,1 @@
+//! C ABI: one connection's state machine (written once the engine's protocol module lands).

@@ -433,7 +433,7 @@ sub _set_get_hash_as_mix_object
     {
         my $v = shift( @_ );
         $v = {} if( !defined( $v ) );
-        return( $self->error( "Value provided for $field is not a hash reference." ) ) if( Scalar::Util::reftype( $v ) ne 'HASH' );
+        return( $self->error( "Value provided for $field is not a hash reference." ) ) if( ( Scalar::Util::reftype( $v ) // '' ) ne 'HASH' );
         $self->{ $field } = WebSocket::Generic::Hash->new( { %$v } );
     }
     $self->{ $field } = WebSocket::Generic::Hash->new if( !defined( $self->{ $field } ) );

@@ -49,8 +49,60 @@
 // Length of a `Sec-WebSocket-Key` value (base64 of 16 bytes).
 #define WS_KEY_LEN 24
 
+
+
+
+
+
+
+
+
+
+
+// Role of a connection: the client masks what it sends.
+#define WS_ROLE_CLIENT 0
+
+// Role of a connection: the server never masks.
+#define WS_ROLE_SERVER 1
+
+// Connection state: data may flow both ways.
+#define WS_STATE_OPEN 0
+
+// Connection state: a Close was sent, waiting for the peer's.
+#define WS_STATE_CLOSING 1
+
+// Connection state: the close handshake is complete or the stream ended.
+#define WS_STATE_CLOSED 2
+
+// Event kind: a complete text message (valid UTF-8).
+#define WS_EVENT_TEXT 1
+
+// Event kind: a complete binary message.
+#define WS_EVENT_BINARY 2
+
+// Event kind: a ping (the automatic pong is already queued when enabled).
+#define WS_EVENT_PING 3
+
+// Event kind: a pong.
+#define WS_EVENT_PONG 4
+
+// Event kind: the peer's Close (code, reason), or the end of the stream (1006).
+#define WS_EVENT_CLOSE 5
+
+// Event kind: a protocol violation or a limit hit; a Close with the code is already queued.
+#define WS_EVENT_ERROR 6
+
+// Limits and behaviour switches of one connection.
+typedef struct Config Config;
+
 // A frame buffer that assembles messages (opaque). See `ws_assembler_next`.
 typedef struct ws_assembler ws_assembler;
+
+// The limits and switches of a connection (opaque). See `ws_config_new`.
+typedef struct ws_config ws_config;
+
+// One connection's state machine, after the opening handshake (opaque).
+typedef struct ws_connection ws_connection;
 
 // A parsed HTTP head: start line and header fields (opaque).
 typedef struct ws_http_head ws_http_head;
@@ -265,6 +317,161 @@ ws_result ws_http_head_header(const struct ws_http_head *h,
                               size_t *name_len,
                               const uint8_t **value,
                               size_t *value_len);
+
+// A new configuration with the documented defaults. Free with `ws_config_free`.
+struct ws_config *ws_config_new(void);
+
+// Free a configuration (NULL is accepted). Connections keep their own copy.
+//
+// # Safety
+// `c` must be NULL or a pointer from `ws_config_new`, not freed before.
+void ws_config_free(struct ws_config *c);
+
+// Largest message accepted (all fragments), in bytes; 0 = unlimited. Default 65536.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_max_message_size(struct ws_config *c, uint64_t value);
+
+// Largest number of frames in one message; 0 = unlimited. Default 128.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_max_fragments(struct ws_config *c, uint64_t value);
+
+// Largest outgoing message, in bytes; 0 = unlimited (the default).
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_max_send_size(struct ws_config *c, uint64_t value);
+
+// Longest line of an HTTP head. Default 8192.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_max_line_length(struct ws_config *c, size_t value);
+
+// Most header fields in an HTTP head. Default 100.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_max_headers(struct ws_config *c, size_t value);
+
+// Largest HTTP head. Default 16384.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_max_head_size(struct ws_config *c, size_t value);
+
+// Whether a server accepts unmasked client frames (default true; false = strict RFC 6455
+// section 5.1, closing with 1002).
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_accept_unmasked_frames(struct ws_config *c, bool value);
+
+// Whether pings are answered automatically (default true).
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_auto_pong(struct ws_config *c, bool value);
+
+// A new connection in the given role (`WS_ROLE_CLIENT` or `WS_ROLE_SERVER`), with a copy of
+// `config` (NULL = defaults). Returns NULL on a bad role. Free with `ws_connection_free`.
+//
+// # Safety
+// `config` must be NULL or a live configuration.
+struct ws_connection *ws_connection_new(uint8_t role, const struct ws_config *config);
+
+// Free a connection (NULL is accepted).
+//
+// # Safety
+// `c` must be NULL or a pointer from `ws_connection_new`, not freed before.
+void ws_connection_free(struct ws_connection *c);
+
+// For tests: mask every outgoing frame with the 4 bytes at `mask` instead of a secure random
+// mask; NULL goes back to random masks.
+//
+// # Safety
+// `c` must be a live connection; `mask` NULL or 4 readable bytes.
+ws_result ws_connection_set_fixed_mask(struct ws_connection *c, const uint8_t *mask);
+
+// Feed received bytes. Never fails because of what the peer sent: violations become a
+// `WS_EVENT_ERROR` event and a queued Close.
+//
+// # Safety
+// `c` must be a live connection; `data` must point to `len` readable bytes.
+ws_result ws_connection_receive(struct ws_connection *c, const uint8_t *data, size_t len);
+
+// The peer closed its end of the stream.
+//
+// # Safety
+// `c` must be a live connection.
+ws_result ws_connection_receive_eof(struct ws_connection *c);
+
+// The next event: `WS_OK` with `kind` (a `WS_EVENT_*`), `code` (close code for CLOSE and
+// ERROR events, 0 otherwise) and the event's bytes (message payload, close reason, or the
+// error's message) in `data`/`len`, owned by the connection until the next call on it; or
+// `WS_NEED_MORE` when there is no event.
+//
+// # Safety
+// `c` must be a live connection; the output pointers valid for writes.
+ws_result ws_connection_next_event(struct ws_connection *c,
+                                   uint8_t *kind,
+                                   uint16_t *code,
+                                   const uint8_t **data,
+                                   size_t *len);
+
+// Queue one frame: `opcode` 0-2 or 8-10, `fin` false to send a message in fragments (the
+// continuation rules are enforced). A text payload must be UTF-8 (checked across fragments).
+// Errors: InvalidState after our Close, SendPayloadTooBig over `max_send_size`,
+// ControlFrameTooLong for control payloads over 125 bytes, InvalidUtf8, InvalidArgument.
+//
+// # Safety
+// `c` must be a live connection; `data` must point to `len` readable bytes.
+ws_result ws_connection_send(struct ws_connection *c,
+                             uint8_t opcode,
+                             bool fin,
+                             const uint8_t *data,
+                             size_t len);
+
+// Start the close handshake with `code` (0 = a Close without status) and `reason` (UTF-8, at
+// most 123 bytes). Errors: InvalidArgument for a code that may not be sent or a long reason,
+// InvalidUtf8, InvalidState when a Close was already sent.
+//
+// # Safety
+// `c` must be a live connection; `reason` must point to `len` readable bytes.
+ws_result ws_connection_close(struct ws_connection *c,
+                              uint16_t code,
+                              const uint8_t *reason,
+                              size_t len);
+
+// The bytes waiting to be written to the peer (owned by the connection, valid until the next
+// call that changes it). Mark what was written with `ws_connection_consume_output`.
+//
+// # Safety
+// `c` must be a live connection; `data` and `len` valid for writes.
+ws_result ws_connection_output(struct ws_connection *c, const uint8_t **data, size_t *len);
+
+// Mark the first `n` bytes of the output as written.
+//
+// # Safety
+// `c` must be a live connection.
+ws_result ws_connection_consume_output(struct ws_connection *c, size_t n);
+
+// The state: `WS_STATE_OPEN`, `WS_STATE_CLOSING` or `WS_STATE_CLOSED` (CLOSED for NULL).
+//
+// # Safety
+// `c` must be a live connection or NULL.
+uint8_t ws_connection_state(const struct ws_connection *c);
+
+// Whether the transport should be closed now (close handshake done and output flushed, or
+// the stream ended). A client whose close handshake is done waits for the server to close
+// first (RFC 6455 section 7.1.1), so callers also need a close timeout.
+//
+// # Safety
+// `c` must be a live connection or NULL (gives true).
+bool ws_connection_should_close(const struct ws_connection *c);
 
 // The engine version as a static NUL-terminated string (never freed).
 const char *ws_version(void);

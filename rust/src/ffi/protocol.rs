@@ -393,5 +393,5 @@ pub unsafe extern "C" fn ws_connection_state(c: *const ws_connection) -> u8 {
 #[no_mangle]
 pub unsafe extern "C" fn ws_connection_should_close(c: *const ws_connection) -> bool {
     // SAFETY: as documented.
-    guard_value(true, || unsafe { c.as_ref() }.is_none_or(|c| c.inner.should_close_transport()))
+    guard_value(true, || unsafe { c.as_ref() }.map_or(true, |c| c.inner.should_close_transport()))
 }

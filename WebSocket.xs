@@ -17,9 +17,33 @@ typedef struct {
     SV *error;      /* [ engine_code, close_code, message ] of the last failure, or NULL */
 } wsx_assembler;
 
+static SV *wsx_error_av(pTHX);
+
 typedef struct {
-    void *unused;
+    ws_connection *h;
+    SV *error;      /* [ engine_code, close_code, message ] of the last failure, or NULL */
 } wsx_connection;
+
+static void
+wsx_conn_clear_error(pTHX_ wsx_connection *c)
+{
+    if (c->error) {
+        SvREFCNT_dec(c->error);
+        c->error = NULL;
+    }
+}
+
+/* Record the engine's last error on the connection; returns undef for the caller. */
+static SV *
+wsx_conn_fail(pTHX_ wsx_connection *c)
+{
+    wsx_conn_clear_error(aTHX_ c);
+    c->error = wsx_error_av(aTHX);
+    return &PL_sv_undef;
+}
+
+static const char *wsx_event_names[] = { "", "text", "binary", "ping", "pong", "close", "error" };
+static const char *wsx_state_names[] = { "open", "closing", "closed" };
 
 /* The last engine error of this thread as (code, close code, HTTP status, message). */
 static SV *
@@ -60,14 +84,29 @@ wsx_error_av(pTHX)
     return newRV_noinc((SV *)av);
 }
 
+/* The bytes of a Perl string (undef reads as empty). Get-magic runs first, once, so tied
+ * values and lvalues such as substr(...) passed as arguments are read correctly. */
 static const uint8_t *
 wsx_bytes(pTHX_ SV *sv, STRLEN *len)
 {
+    SvGETMAGIC(sv);
     if (!SvOK(sv)) {
         *len = 0;
         return (const uint8_t *)"";
     }
-    return (const uint8_t *)SvPVbyte(sv, *len);
+    return (const uint8_t *)SvPVbyte_nomg(sv, *len);
+}
+
+/* As wsx_bytes, but NULL for undef (optional arguments such as a mask). */
+static const uint8_t *
+wsx_bytes_opt(pTHX_ SV *sv, STRLEN *len)
+{
+    SvGETMAGIC(sv);
+    if (!SvOK(sv)) {
+        *len = 0;
+        return NULL;
+    }
+    return (const uint8_t *)SvPVbyte_nomg(sv, *len);
 }
 
 MODULE = WebSocket    PACKAGE = WebSocket::Engine
@@ -186,8 +225,7 @@ encode_frame(opcode, fin, rsv, masked, mask, payload)
             croak("encode_frame: opcode must be 0 to 15, got %" UVuf, opcode);
         if (rsv > 7)
             croak("encode_frame: rsv must be 0 to 7, got %" UVuf, rsv);
-        if (masked && SvOK(mask)) {
-            m = wsx_bytes(aTHX_ mask, &mlen);
+        if (masked && (m = wsx_bytes_opt(aTHX_ mask, &mlen))) {
             if (mlen != 4)
                 croak("encode_frame: the mask must be 4 bytes, got %d", (int)mlen);
         }
@@ -409,5 +447,221 @@ DESTROY(self)
         ws_assembler_free(self->h);
         if (self->error)
             SvREFCNT_dec(self->error);
+        Safefree(self);
+        sv_setiv(SvRV(ST(0)), 0);
+
+MODULE = WebSocket    PACKAGE = WebSocket::Engine::Connection
+
+wsx_connection *
+new(klass, role, ...)
+        SV *klass
+        const char *role
+    PREINIT:
+        ws_config *cfg;
+        uint8_t r;
+        int i;
+    CODE:
+        PERL_UNUSED_VAR(klass);
+        if (strEQ(role, "client"))
+            r = WS_ROLE_CLIENT;
+        else if (strEQ(role, "server"))
+            r = WS_ROLE_SERVER;
+        else
+            croak("WebSocket::Engine::Connection->new: role must be 'client' or 'server', not '%s'", role);
+        if ((items - 2) % 2)
+            croak("WebSocket::Engine::Connection->new: options come in name => value pairs");
+        cfg = ws_config_new();
+        for (i = 2; i < items; i += 2) {
+            const char *k = SvPV_nolen(ST(i));
+            SV *v = ST(i + 1);
+            ws_result rc;
+            if (strEQ(k, "max_message_size"))            rc = ws_config_set_max_message_size(cfg, SvUV(v));
+            else if (strEQ(k, "max_fragments"))          rc = ws_config_set_max_fragments(cfg, SvUV(v));
+            else if (strEQ(k, "max_send_size"))          rc = ws_config_set_max_send_size(cfg, SvUV(v));
+            else if (strEQ(k, "max_line_length"))        rc = ws_config_set_max_line_length(cfg, SvUV(v));
+            else if (strEQ(k, "max_headers"))            rc = ws_config_set_max_headers(cfg, SvUV(v));
+            else if (strEQ(k, "max_head_size"))          rc = ws_config_set_max_head_size(cfg, SvUV(v));
+            else if (strEQ(k, "accept_unmasked_frames")) rc = ws_config_set_accept_unmasked_frames(cfg, SvTRUE(v));
+            else if (strEQ(k, "auto_pong"))              rc = ws_config_set_auto_pong(cfg, SvTRUE(v));
+            else {
+                ws_config_free(cfg);
+                croak("WebSocket::Engine::Connection->new: unknown option '%s'", k);
+            }
+            PERL_UNUSED_VAR(rc);
+        }
+        Newxz(RETVAL, 1, wsx_connection);
+        RETVAL->h = ws_connection_new(r, cfg);
+        ws_config_free(cfg);
+        if (!RETVAL->h) {
+            Safefree(RETVAL);
+            wsx_croak_last(aTHX_ "WebSocket::Engine::Connection->new");
+        }
+    OUTPUT:
+        RETVAL
+
+void
+set_fixed_mask(self, mask)
+        wsx_connection *self
+        SV *mask
+    PREINIT:
+        STRLEN mlen = 0;
+        const uint8_t *m = NULL;
+    CODE:
+        if ((m = wsx_bytes_opt(aTHX_ mask, &mlen))) {
+            if (mlen != 4)
+                croak("set_fixed_mask: the mask must be 4 bytes, got %d", (int)mlen);
+        }
+        ws_connection_set_fixed_mask(self->h, m);
+
+void
+receive(self, data)
+        wsx_connection *self
+        SV *data
+    PREINIT:
+        STRLEN len;
+        const uint8_t *p;
+    CODE:
+        p = wsx_bytes(aTHX_ data, &len);
+        if (ws_connection_receive(self->h, p, len) != WS_OK)
+            wsx_croak_last(aTHX_ "WebSocket::Engine::Connection::receive");
+
+void
+receive_eof(self)
+        wsx_connection *self
+    CODE:
+        ws_connection_receive_eof(self->h);
+
+SV *
+next_event(self)
+        wsx_connection *self
+    PREINIT:
+        uint8_t kind = 0;
+        uint16_t code = 0;
+        const uint8_t *data = NULL;
+        size_t len = 0;
+    CODE:
+        if (ws_connection_next_event(self->h, &kind, &code, &data, &len) == WS_OK && kind >= 1 && kind <= 6) {
+            AV *av = newAV();
+            av_extend(av, 2);
+            av_push(av, newSVpv(wsx_event_names[kind], 0));
+            av_push(av, newSVuv(code));
+            av_push(av, newSVpvn((const char *)data, len));
+            RETVAL = newRV_noinc((SV *)av);
+        }
+        else
+            RETVAL = &PL_sv_undef;
+    OUTPUT:
+        RETVAL
+
+SV *
+send(self, opcode, fin, payload)
+        wsx_connection *self
+        UV opcode
+        bool fin
+        SV *payload
+    PREINIT:
+        STRLEN len;
+        const uint8_t *p;
+    CODE:
+        p = wsx_bytes(aTHX_ payload, &len);
+        wsx_conn_clear_error(aTHX_ self);
+        if (opcode > 15 || ws_connection_send(self->h, (uint8_t)opcode, fin, p, len) != WS_OK)
+            RETVAL = opcode > 15 ? (croak("send: opcode must be 0 to 15"), &PL_sv_undef) : wsx_conn_fail(aTHX_ self);
+        else
+            RETVAL = newSViv(1);
+    OUTPUT:
+        RETVAL
+
+SV *
+close(self, code = 0, reason = &PL_sv_undef)
+        wsx_connection *self
+        UV code
+        SV *reason
+    PREINIT:
+        STRLEN len;
+        const uint8_t *p;
+    CODE:
+        p = wsx_bytes(aTHX_ reason, &len);
+        wsx_conn_clear_error(aTHX_ self);
+        if (code > 65535 || ws_connection_close(self->h, (uint16_t)code, p, len) != WS_OK)
+            RETVAL = code > 65535 ? (croak("close: code must be below 65536"), &PL_sv_undef) : wsx_conn_fail(aTHX_ self);
+        else
+            RETVAL = newSViv(1);
+    OUTPUT:
+        RETVAL
+
+SV *
+output(self)
+        wsx_connection *self
+    PREINIT:
+        const uint8_t *p = NULL;
+        size_t len = 0;
+    CODE:
+        ws_connection_output(self->h, &p, &len);
+        RETVAL = newSVpvn((const char *)p, len);
+    OUTPUT:
+        RETVAL
+
+void
+consume_output(self, n)
+        wsx_connection *self
+        UV n
+    CODE:
+        ws_connection_consume_output(self->h, n);
+
+SV *
+take_output(self)
+        wsx_connection *self
+    PREINIT:
+        const uint8_t *p = NULL;
+        size_t len = 0;
+    CODE:
+        ws_connection_output(self->h, &p, &len);
+        RETVAL = newSVpvn((const char *)p, len);
+        ws_connection_consume_output(self->h, len);
+    OUTPUT:
+        RETVAL
+
+const char *
+state(self)
+        wsx_connection *self
+    PREINIT:
+        uint8_t st;
+    CODE:
+        st = ws_connection_state(self->h);
+        RETVAL = wsx_state_names[st <= 2 ? st : 2];
+    OUTPUT:
+        RETVAL
+
+bool
+should_close(self)
+        wsx_connection *self
+    CODE:
+        RETVAL = ws_connection_should_close(self->h);
+    OUTPUT:
+        RETVAL
+
+SV *
+error(self)
+        wsx_connection *self
+    CODE:
+        RETVAL = self->error ? newSVsv(self->error) : &PL_sv_undef;
+    OUTPUT:
+        RETVAL
+
+int
+CLONE_SKIP(...)
+    CODE:
+        PERL_UNUSED_VAR(items);
+        RETVAL = 1;
+    OUTPUT:
+        RETVAL
+
+void
+DESTROY(self)
+        wsx_connection *self
+    CODE:
+        ws_connection_free(self->h);
+        wsx_conn_clear_error(aTHX_ self);
         Safefree(self);
         sv_setiv(SvRV(ST(0)), 0);

@@ -283,7 +283,7 @@ are ignored. Fails with C<Header value is required> on an empty string. Called o
 =head2 new_from_multi( $string, [$separator] )
 
 Splits a header line on commas (outside quoted strings) and parses each part with
-L</new_from_header>. Returns a L<WebSocket::Generic::Array> of objects.
+C<new_from_header>. Returns a L<WebSocket::Generic::Array> of objects.
 
 =head1 METHODS
 

@@ -152,9 +152,7 @@ C<remove_header>, C<remove_content_headers>, C<scan>, C<server>, C<user_agent> a
 
 As L<HTTP::Headers/new>.
 
-=head2 header( $field )
-
-=head2 header( $field => $value, ... )
+=head2 header( $field ), header( $field => $value, ... )
 
 With one field name: in list context, one object per value of the field; in scalar context,
 the value object when there is one value, the values joined with C<", "> (a plain string)

@@ -278,7 +278,7 @@ sub new_from_request
     if( defined( my $v = $get->( 'Sec-WebSocket-Version' ) ) )
     {
         return( $fail->( "Invalid Sec-WebSocket-Version header value \"$v\"." ) ) if( $v !~ /^\s*(\d{1,2})\s*$/ );
-        return( $class->new( $1, @_ ) || $fail->( $class->error ) );
+        return( $class->new( $1, @_ ) // $fail->( $class->error ) );
     }
     elsif( defined( $get->( 'Sec-WebSocket-Key' ) ) )
     {
@@ -304,7 +304,7 @@ sub new_from_request
     {
         $which = 'draft-hixie-07';
     }
-    return( $class->new( $which, @_ ) || $fail->( $class->error ) );
+    return( $class->new( $which, @_ ) // $fail->( $class->error ) );
 }
 
 sub next

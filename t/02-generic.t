@@ -167,6 +167,19 @@ subtest 'dates and URIs' => sub
     ok( !defined( $t->when( 'not a date' ) ), 'bad date refused' );
 };
 
+subtest 'objects that are false in boolean context are still objects' => sub
+{
+    {
+        package My::Versioned;
+        use parent -norequire, 'WebSocket';
+        sub version { return( shift->_set_get_object_without_init( 'version', 'WebSocket::Version', @_ ) ); }
+    }
+    require WebSocket::Version;
+    my $t = My::Versioned->new( version => 'draft-hixie-76' );
+    ok( defined( $t ), 'a hixie version (false as a boolean) is accepted as an option' );
+    is( $t->version->draft, 'draft-hixie-76', '... and stored' );
+};
+
 subtest 'clone' => sub
 {
     my $t = My::Thing->new( list => [ 1, 2 ], size => 4 );

@@ -361,7 +361,7 @@ sub _set_get_object_array_object
                 push( @objs, $item );
                 next;
             }
-            my $o = $class->new( ref( $item ) eq 'ARRAY' ? @$item : $item ) ||
+            my $o = $class->new( ref( $item ) eq 'ARRAY' ? @$item : $item ) //
                 return( $self->pass_error( $class->error ) );
             push( @objs, $o );
         }
@@ -388,7 +388,7 @@ sub _set_get_object
         else
         {
             _load_class( $class );
-            my $o = $class->new( ref( $v ) eq 'ARRAY' ? @$v : ref( $v ) eq 'HASH' ? $v : ( $v, debug => $self->{debug} ) ) ||
+            my $o = $class->new( ref( $v ) eq 'ARRAY' ? @$v : ref( $v ) eq 'HASH' ? $v : ( $v, debug => $self->{debug} ) ) //
                 return( $self->pass_error( $class->error ) );
             $self->{ $field } = $o;
         }
@@ -397,7 +397,7 @@ sub _set_get_object
     if( !defined( $self->{ $field } ) )
     {
         _load_class( $class );
-        $self->{ $field } = $class->new( debug => $self->{debug} ) || return( $self->pass_error( $class->error ) );
+        $self->{ $field } = $class->new( debug => $self->{debug} ) // return( $self->pass_error( $class->error ) );
     }
     return( $self->{ $field } );
 }
@@ -418,7 +418,7 @@ sub _set_get_object_without_init
         else
         {
             _load_class( $class );
-            my $o = $class->new( ref( $v ) eq 'ARRAY' ? @$v : $v ) || return( $self->pass_error( $class->error ) );
+            my $o = $class->new( ref( $v ) eq 'ARRAY' ? @$v : $v ) // return( $self->pass_error( $class->error ) );
             $self->{ $field } = $o;
         }
     }

@@ -32,7 +32,7 @@ subtest 'new' => sub
     is( $v->draft, 'draft-ietf-hybi-17', '13 is draft-ietf-hybi-17' );
     isa_ok( $v->draft, 'WebSocket::Generic::Scalar' );
     is( WebSocket::Version->new( 8 )->draft, 'draft-ietf-hybi-12', '8 is the newest draft with version 8' );
-    is( WebSocket::Version->new( 7 )->draft, 'draft-ietf-hybi-07', '7' );
+    is( WebSocket::Version->new( 7 )->draft, 'draft-ietf-hybi-07', 'version 7' );
     is( WebSocket::Version->new( 2 )->draft, 'draft-ietf-hybi-03', '2 is draft-ietf-hybi-03' );
     is( WebSocket::Version->new( 0 )->draft, 'draft-ietf-hybi-00', '0' );
     is( WebSocket::Version->new( 'DRAFT-HIXIE-76' )->draft, 'draft-hixie-76', 'names are case-insensitive' );

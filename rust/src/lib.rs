@@ -9,6 +9,8 @@
 //! - [`handshake`]: the HTTP/1.1 opening handshake, parsing with limits, key/accept,
 //!   subprotocol and extension negotiation.
 //! - [`protocol`]: one connection's state machine (client or server role).
+//! - [`reactor`]: the I/O half: a mio event loop that owns sockets and timers, driven by
+//!   the caller's thread (the only module that touches sockets).
 //! - [`config`]: the one [`Config`](config::Config) with documented defaults.
 //! - [`error`]: the one [`Error`](error::Error) enum, with stable codes, messages and a
 //!   close code or HTTP status per variant.
@@ -22,6 +24,7 @@ pub mod frame;
 pub mod handshake;
 pub mod protocol;
 pub mod rand;
+pub mod reactor;
 pub mod utf8;
 
 #[doc(hidden)]

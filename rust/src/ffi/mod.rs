@@ -21,6 +21,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 pub mod frame;
 pub mod handshake;
 pub mod protocol;
+pub mod reactor;
 pub mod util;
 
 /// Result code of the C ABI: 0 success, 1 need more input, otherwise an error code.

@@ -1,0 +1,1 @@
+//! C ABI: the reactor (being written).

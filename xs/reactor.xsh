@@ -1,0 +1,1 @@
+# XS for WebSocket::Engine::Reactor (being written); included from WebSocket.xs

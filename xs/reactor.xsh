@@ -1,1 +1,0 @@
-# XS for WebSocket::Engine::Reactor (being written); included from WebSocket.xs

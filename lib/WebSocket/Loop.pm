@@ -1,0 +1,226 @@
+package WebSocket::Loop;
+use strict;
+use warnings;
+use Scalar::Util ();
+use WebSocket ();
+
+our $VERSION = 'v0.3.0';
+
+# One engine reactor per process, created on first use (so a process that forks before using
+# it gets its own), and the table that routes the reactor's events to the Perl objects that
+# own each connection, listener, watched filehandle and timer. The reactor never calls Perl:
+# run_once() polls it for a batch of events and dispatches them here.
+
+my %INSTANCE;    # pid => loop
+
+sub instance
+{
+    my $class = shift( @_ );
+    return( $INSTANCE{ $$ } //= $class->_new( @_ ) );
+}
+
+sub _new
+{
+    my( $class, %config ) = @_;
+    my $self = bless( {
+        reactor   => WebSocket::Engine::Reactor->new( %config ),
+        pid       => $$,
+        conns     => {},    # conn id => object with _engine_event( \@event )
+        listeners => {},    # listener id => object with _engine_accept( $cid, $lid, $ip, $port )
+        readers   => {},    # fd => [ CODE, $fh ]
+        writers   => {},
+        timers    => {},    # timer id => CODE
+    }, $class );
+    return( $self );
+}
+
+sub reactor { return( $_[0]->{reactor} ); }
+
+sub add_conn
+{
+    my( $self, $cid, $obj ) = @_;
+    # Held until the connection's 'closed' event, so a connection finishes its close
+    # handshake even when its owner has let go of it.
+    $self->{conns}->{ $cid } = $obj;
+    return( $self );
+}
+
+sub remove_conn { delete( $_[0]->{conns}->{ $_[1] } ); return( $_[0] ); }
+
+sub conn { return( $_[0]->{conns}->{ $_[1] } ); }
+
+sub add_listener { $_[0]->{listeners}->{ $_[1] } = $_[2]; return( $_[0] ); }
+
+sub remove_listener { delete( $_[0]->{listeners}->{ $_[1] } ); return( $_[0] ); }
+
+# watch( $fh, readable => CODE, writable => CODE ); a CODE of undef stops that direction.
+sub watch
+{
+    my( $self, $fh, %cb ) = @_;
+    my $fd = ref( $fh ) ? fileno( $fh ) : $fh;
+    return if( !defined( $fd ) );
+    for my $dir ( qw( readable writable ) )
+    {
+        next if( !exists( $cb{ $dir } ) );
+        my $slot = $dir eq 'readable' ? 'readers' : 'writers';
+        if( defined( $cb{ $dir } ) )
+        {
+            $self->{ $slot }->{ $fd } = [ $cb{ $dir }, $fh ];
+        }
+        else
+        {
+            delete( $self->{ $slot }->{ $fd } );
+        }
+    }
+    my( $r, $w ) = ( exists( $self->{readers}->{ $fd } ) ? 1 : 0, exists( $self->{writers}->{ $fd } ) ? 1 : 0 );
+    if( $r || $w )
+    {
+        $self->{reactor}->watch( $fd, $r, $w );
+    }
+    else
+    {
+        $self->{reactor}->unwatch( $fd );
+    }
+    return( $self );
+}
+
+sub add_timer
+{
+    my( $self, $after, $repeat, $cb ) = @_;
+    my $tid = $self->{reactor}->add_timer( $after, $repeat );
+    $self->{timers}->{ $tid } = { cb => $cb, repeat => $repeat };
+    return( $tid );
+}
+
+sub cancel_timer
+{
+    my( $self, $tid ) = @_;
+    return if( !defined( $tid ) || !delete( $self->{timers}->{ $tid } ) );
+    $self->{reactor}->cancel_timer( $tid );
+    return( 1 );
+}
+
+# Poll the reactor once (waiting at most $timeout seconds; undef = until something happens)
+# and dispatch the events. Returns the number of events.
+sub run_once
+{
+    my( $self, $timeout ) = @_;
+    my @events = $self->{reactor}->poll( $timeout );
+    for my $ev ( @events )
+    {
+        my $kind = $ev->[0];
+        if( $kind eq 'readable' || $kind eq 'writable' )
+        {
+            my $w = $self->{ $kind eq 'readable' ? 'readers' : 'writers' }->{ $ev->[1] } || next;
+            $w->[0]->( $w->[1], $ev->[1] );
+        }
+        elsif( $kind eq 'timer' )
+        {
+            my $t = $self->{timers}->{ $ev->[1] } || next;
+            delete( $self->{timers}->{ $ev->[1] } ) if( !$t->{repeat} );
+            $t->{cb}->( $ev->[1] );
+        }
+        elsif( $kind eq 'accept' )
+        {
+            my $owner = $self->{listeners}->{ $ev->[2] };
+            if( $owner )
+            {
+                $owner->_engine_accept( @$ev[1..4] );
+            }
+            else
+            {
+                $self->{reactor}->drop( $ev->[1] );
+            }
+        }
+        else
+        {
+            my $cid = $ev->[1];
+            my $obj = $self->{conns}->{ $cid };
+            if( $obj )
+            {
+                $obj->_engine_event( $ev );
+            }
+            elsif( $kind ne 'closed' )
+            {
+                # Nobody owns this connection any more: let it go.
+                $self->{reactor}->drop( $cid );
+            }
+            delete( $self->{conns}->{ $cid } ) if( $kind eq 'closed' );
+        }
+    }
+    return( scalar( @events ) );
+}
+
+1;
+
+__END__
+
+=encoding utf-8
+
+=head1 NAME
+
+WebSocket::Loop - the process's engine reactor and the routing of its events
+
+=head1 SYNOPSIS
+
+    my $loop = WebSocket::Loop->instance;
+    my $tid = $loop->add_timer( 1.5, undef, sub { print "tick\n" } );
+    $loop->watch( \*STDIN, readable => sub { my( $fh ) = @_; ... } );
+    $loop->run_once( 0.5 ) while( $running );
+
+=head1 DESCRIPTION
+
+L<WebSocket::Server> and L<WebSocket::Client> share one engine reactor per process: the Rust
+event loop that owns every socket and timer. This class creates it on first use, in the
+process that uses it (a process that forks gets its own in the child), and routes the
+reactor's events to the Perl objects that own each connection, listener, watched filehandle
+and timer. The reactor never calls Perl: L</run_once> asks it for a batch of events and calls
+the owners, so an exception in user code never crosses the engine.
+
+Most programs never use this class directly; it is documented for event-loop integration:
+C<< $loop->reactor->fileno >> is a file descriptor that becomes readable when the reactor has
+work, and C<< $loop->reactor->next_deadline >> the time until its next timer, so another event
+loop can call L</run_once> with a timeout of 0 when either fires.
+
+=head1 METHODS
+
+=head2 instance
+
+The loop of the current process, created on first call.
+
+=head2 reactor
+
+The L<WebSocket::Engine::Reactor>.
+
+=head2 add_conn( $id, $object ), remove_conn( $id ), conn( $id )
+
+Register, forget or find the object that receives the events of a connection (its
+C<_engine_event> method is called with each event). The registration ends by itself after the
+connection's C<closed> event.
+
+=head2 add_listener( $id, $object ), remove_listener( $id )
+
+Register or forget the object whose C<_engine_accept> method receives the connections
+accepted on a listener.
+
+=head2 watch( $fh, readable => CODE, writable => CODE )
+
+Call the code with the filehandle (and its descriptor) whenever it is readable or writable,
+with the level-triggered meaning of L<IO::Select>: as long as data is waiting, every
+L</run_once> reports it. Pass C<undef> as the code to stop watching a direction.
+
+=head2 add_timer( $after, $repeat, CODE ), cancel_timer( $id )
+
+Call the code after C<$after> seconds, then every C<$repeat> seconds when C<$repeat> is
+defined. Returns the timer's id.
+
+=head2 run_once( [$timeout] )
+
+Wait at most C<$timeout> seconds (C<undef>: until something happens) for the reactor, then
+dispatch every event it returned. Returns the number of events.
+
+=head1 SEE ALSO
+
+L<WebSocket::Server>, L<WebSocket::Client>
+
+=cut

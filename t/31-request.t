@@ -326,4 +326,18 @@ $req->buffer( 'abcdefgh' );
 is( $req->parse_body, $req, 'parse_body: with the challenge' );
 is( $req->challenge, 'abcdefgh', 'parse_body: challenge taken' );
 
+# cookie_jar: the request's cookies by name (RFC 6265 cookie-string)
+{
+    my $cr = WebSocket::Request->new;
+    ok( $cr->parse( "GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nCookie: session=abc123; theme=\"dark\"; session=shadowed; flag\r\n\r\n" ), 'cookie_jar: request with cookies parsed' );
+    my $jar = $cr->cookie_jar;
+    isa_ok( $jar, 'WebSocket::Generic::Hash', 'cookie_jar' );
+    is( $jar->{session}, 'abc123', 'cookie_jar: value by name; the first of a repeated name wins' );
+    is( $jar->theme, 'dark', 'cookie_jar: quoted value unquoted, reachable as a method' );
+    ok( !exists( $jar->{flag} ), 'cookie_jar: a part without = is not a cookie' );
+    my $built = WebSocket::Request->new( cookies => 'a=1; b=2' );
+    is_deeply( { %{ $built->cookie_jar } }, { a => 1, b => 2 }, 'cookie_jar: from the cookies option' );
+    is_deeply( { %{ WebSocket::Request->new->cookie_jar } }, {}, 'cookie_jar: no cookies, empty jar' );
+}
+
 done_testing();

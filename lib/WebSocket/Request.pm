@@ -103,6 +103,28 @@ sub as_string
 
 sub connection { return( shift->_header_accessor( 'Connection', @_ ) ); }
 
+# The cookies of the request (the Cookie header, or the cookies option), as name => value.
+# RFC 6265 section 5.4: "name=value" pairs separated by "; ". The first value of a name wins,
+# as browsers send the most specific cookie first.
+sub cookie_jar
+{
+    my $self = shift( @_ );
+    my $str = $self->{cookies};
+    $str = $self->headers->header( 'Cookie' ) if( !defined( $str ) || !length( $str ) );
+    my %jar;
+    for my $pair ( split( /;\s*/, defined( $str ) ? "$str" : '' ) )
+    {
+        my( $name, $value ) = split( /=/, $pair, 2 );
+        next if( !defined( $name ) || !defined( $value ) );
+        $name =~ s/^\s+|\s+$//g;
+        $value =~ s/^\s+|\s+$//g;
+        $value = $1 if( $value =~ /^"(.*)"$/ );
+        next if( !length( $name ) || exists( $jar{ $name } ) );
+        $jar{ $name } = $value;
+    }
+    return( WebSocket::Generic::Hash->new( \%jar ) );
+}
+
 sub cookies { return( shift->_set_get_scalar_as_object( 'cookies', @_ ) ); }
 
 sub key { return( shift->_key( key => @_ ) ); }
@@ -508,6 +530,14 @@ Fails with C<uri is required> or C<Host is required>.
 =head2 connection
 
 Sets or gets the C<Connection> header field (a scalar object).
+
+=head2 cookie_jar
+
+The cookies of the request, parsed from its C<Cookie> header (or from L</cookies> when set),
+as a L<WebSocket::Generic::Hash> of name to value: C<< $req->cookie_jar->{session} >> or
+C<< $req->cookie_jar->session >>. When a name appears more than once, the first value is kept
+(browsers send the most specific cookie first). The original distribution returned a
+C<Cookie::Jar> object here; that module is not needed for this common use.
 
 =head2 cookies
 

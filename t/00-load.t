@@ -23,6 +23,7 @@ my @modules = qw(
     WebSocket::Handshake::Client
     WebSocket::Handshake::Server
     WebSocket::Version
+    WebSocket::Loop
 );
 
 for my $m ( @modules )

@@ -1,0 +1,527 @@
+#!/usr/bin/perl
+# The benchmark harness behind bench/run. See bench/README.md.
+#
+# For every round, scenario and server (servers in a rotating order, so no
+# server always goes first): start a fresh server pinned to core 1, wait for
+# its "listening on" line, run bench/loadgen pinned to core 0, read the
+# server's /proc entries at the points the load generator signals, stop the
+# server. Then take medians over the rounds and write a Markdown report with
+# each server's ratio to the Rust tungstenite server of the same rounds.
+use strict;
+use warnings;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use File::Path qw(make_path);
+use Getopt::Long qw(GetOptions);
+use IO::Handle;
+use IO::Select;
+use IO::Socket::INET;
+use POSIX qw(WNOHANG strftime setpgid);
+use Time::HiRes qw(time sleep);
+
+my $BENCH = dirname(abs_path(__FILE__));
+my $ROOT  = dirname($BENCH);
+chdir $ROOT or die "chdir $ROOT: $!";
+
+# ---------------------------------------------------------------- scenarios
+# msgs: round trips in total (shared by the connections); conns for d: idle ones.
+my %SCEN = (
+    a => { conns => 1,     msgs => 100_000, size => 16,    type => 'text',   warmup => 500,
+           what  => '1 connection, 100k round trips of 16 B text: server CPU per message' },
+    b => { conns => 50,    msgs => 20_000,  size => 1024,  type => 'text',   warmup => 20,
+           what  => '50 connections, 20k round trips (in total) of 1 KiB text: messages per second' },
+    c => { conns => 1,     msgs => 2_000,   size => 65536, type => 'binary', warmup => 50,
+           what  => '1 connection, 2k round trips of 64 KiB binary: MB/s' },
+    d => { conns => 10_000, idle => 1,
+           what  => '10k idle connections: server RSS per connection' },
+);
+
+# ---------------------------------------------------------------- servers
+my $RUST_BIN = "$BENCH/servers/rust_tungstenite_echo/target/release/rust_tungstenite_echo";
+my $LOADGEN  = "$BENCH/loadgen/target/release/ws-loadgen";
+my @SERVER_ORDER = qw(rust ours pws mojo node python);
+my %SERVER = (
+    rust   => { label => 'Rust tungstenite (tokio current_thread)',
+                cmd   => sub { [$RUST_BIN, '--host', '127.0.0.1', '--port', $_[0]] },
+                prepare => \&prepare_rust },
+    ours   => { label => 'ours (examples/echo-server.pl)',
+                cmd   => sub { ['perl', '-Mblib', 'examples/echo-server.pl', '--host', '127.0.0.1', '--port', $_[0]] },
+                prepare => \&prepare_ours },
+    pws    => { label => 'Protocol::WebSocket + IO::Select',
+                cmd   => sub { ['perl', "$BENCH/servers/protocol_websocket_echo.pl", '--host', '127.0.0.1', '--port', $_[0]] },
+                prepare => sub { perl_module('Protocol::WebSocket', 'apt-get install libprotocol-websocket-perl') } },
+    mojo   => { label => 'Mojolicious',
+                cmd   => sub { ['perl', "$BENCH/servers/mojo_echo.pl", '--host', '127.0.0.1', '--port', $_[0]] },
+                prepare => sub { perl_module('Mojolicious', 'apt-get install libmojolicious-perl') } },
+    node   => { label => 'Node ws',
+                cmd   => sub { ['node', "$BENCH/servers/node_ws_echo.js", '--host', '127.0.0.1', '--port', $_[0]] },
+                prepare => \&prepare_node },
+    python => { label => 'Python websockets',
+                cmd   => sub { ['python3', "$BENCH/servers/python_websockets_echo.py", '--host', '127.0.0.1', '--port', $_[0]] },
+                prepare => \&prepare_python },
+);
+
+# ---------------------------------------------------------------- options
+my %opt = (
+    scenarios => 'a,b,c,d', servers => join(',', @SERVER_ORDER),
+    timeout => 300, build => 1, server_core => 1, client_core => 0,
+);
+my @param;
+GetOptions(
+    'scenarios=s' => \$opt{scenarios},
+    'servers=s'   => \$opt{servers},
+    'rounds=i'    => \$opt{rounds},
+    'scale=f'     => \$opt{scale},
+    'param=s'     => \@param,
+    'quick|smoke' => \$opt{quick},
+    'out=s'       => \$opt{out},
+    'timeout=f'   => \$opt{timeout},
+    'settle=f'    => \$opt{settle},
+    'build!'      => \$opt{build},
+    'help|h'      => \$opt{help},
+) or usage(2);
+usage(0) if $opt{help};
+
+$opt{rounds} //= $opt{quick} ? 1   : 3;
+$opt{scale}  //= $opt{quick} ? 0.1 : 1;
+$opt{settle} //= $opt{quick} ? 0.5 : 1;
+$opt{out} //= $opt{quick} ? "$BENCH/results/smoke.md" : "$BENCH/results/RESULTS.md";
+die "--rounds must be >= 1\n" if $opt{rounds} < 1;
+die "--scale must be > 0\n"   if $opt{scale} <= 0;
+
+my @scen = split /,/, $opt{scenarios};
+my @srv  = split /,/, $opt{servers};
+for (@scen) { die "unknown scenario '$_' (a, b, c, d)\n" unless $SCEN{$_} }
+for (@srv)  { die "unknown server '$_' (@SERVER_ORDER)\n" unless $SERVER{$_} }
+unshift @srv, 'rust' unless grep { $_ eq 'rust' } @srv;    # ratios need it
+@srv = grep { my $s = $_; grep { $_ eq $s } @srv } @SERVER_ORDER;
+
+for my $p (@param) {    # --param b.msgs=1000000
+    my ($s, $k, $v) = $p =~ /^([abcd])\.(\w+)=(\d+)$/ or die "--param is like b.msgs=1000000\n";
+    $SCEN{$s}{$k} = $v;
+}
+for my $s (values %SCEN) {    # --scale
+    for my $k (qw(msgs conns)) {
+        next unless defined $s->{$k};
+        next if $k eq 'conns' && !$s->{idle};    # connection counts stay, but d's
+        $s->{$k} = int($s->{$k} * $opt{scale} + 0.5) || 1;
+    }
+}
+
+sub usage {
+    print <<"EOF";
+usage: bench/run [options]
+  --scenarios a,b,c,d   which scenarios (default all)
+  --servers LIST        of: @{[join ',', @SERVER_ORDER]} (default all; rust is always run)
+  --rounds N            rounds, medians taken over them (default 3)
+  --scale F             multiply round-trip counts (a,b,c) and d's connections (default 1)
+  --param S.KEY=N       override a scenario value, e.g. b.msgs=1000000, d.conns=5000
+  --quick, --smoke      1 round at scale 0.1, written to bench/results/smoke.md
+  --out FILE            report file (default bench/results/RESULTS.md)
+  --timeout SECS        limit for one load-generator run (default 300)
+  --settle SECS         wait before reading RSS in d (default 1)
+  --no-build            do not run cargo/npm first
+EOF
+    exit $_[0];
+}
+
+# ---------------------------------------------------------------- children
+my %LIVE;    # pid => 1, every process we started and have not reaped
+
+sub kill_tree {
+    my ($pid) = @_;
+    return unless $pid && $LIVE{$pid};
+    kill 'TERM', -$pid;
+    kill 'TERM', $pid;
+    my $until = time + 3;
+    while (time < $until) {
+        my $r = waitpid($pid, WNOHANG);
+        if ($r == $pid || $r == -1) { delete $LIVE{$pid}; return }
+        sleep 0.05;
+    }
+    kill 'KILL', -$pid;
+    kill 'KILL', $pid;
+    waitpid($pid, 0);
+    delete $LIVE{$pid};
+}
+sub kill_all { kill_tree($_) for keys %LIVE }
+END { kill_all() }
+$SIG{INT}  = sub { kill_all(); die "interrupted\n" };
+$SIG{TERM} = sub { kill_all(); die "terminated\n" };
+$SIG{PIPE} = 'IGNORE';
+
+# Forks, puts the child in its own process group, redirects, execs.
+sub spawn {
+    my (%a) = @_;    # cmd => [...], log => FILE, stdin => FH or undef, stdout => FH or undef
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        setpgid(0, 0);
+        if ($a{stdin}) { open STDIN, '<&', $a{stdin} or die } else { open STDIN, '<', '/dev/null' or die }
+        open my $log, '>>', $a{log} or die "open $a{log}: $!";
+        if ($a{stdout}) { open STDOUT, '>&', $a{stdout} or die } else { open STDOUT, '>&', $log or die }
+        open STDERR, '>&', $log or die;
+        exec @{ $a{cmd} } or do { print STDERR "exec $a{cmd}[0]: $!\n"; POSIX::_exit(127) };
+    }
+    $LIVE{$pid} = 1;
+    return $pid;
+}
+
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1, ReuseAddr => 1)
+        or die "no free port: $@";
+    my $p = $s->sockport;
+    close $s;
+    return $p;
+}
+
+sub slurp { my ($f) = @_; open my $fh, '<', $f or return ''; local $/; my $s = <$fh>; return $s // '' }
+sub tail_of { my ($f, $n) = @_; my @l = split /\n/, slurp($f); @l = @l[-$n .. -1] if @l > $n; join(' | ', @l) }
+
+my $CLK_TCK = `getconf CLK_TCK` + 0 || 100;
+
+sub proc_cpu {    # (user_s, sys_s) of the whole process, all threads
+    my ($pid) = @_;
+    my $s = slurp("/proc/$pid/stat");
+    return unless $s =~ /\)\s+(.*)$/s;
+    my @f = split ' ', $1;    # f[0] is field 3 (state)
+    return ($f[11] / $CLK_TCK, $f[12] / $CLK_TCK);
+}
+sub proc_rss_kib { my ($pid) = @_; slurp("/proc/$pid/status") =~ /^VmRSS:\s+(\d+)\s+kB/m ? $1 : undef }
+
+sub start_server {
+    my ($name, $log) = @_;
+    my $port = free_port();
+    my $cmd  = ['taskset', '-c', $opt{server_core}, @{ $SERVER{$name}{cmd}->($port) }];
+    open my $l, '>', $log or die; print $l "# @$cmd\n"; close $l;
+    my $pid = spawn(cmd => $cmd, log => $log);
+    my $until = time + 20;
+    while (time < $until) {
+        if (slurp($log) =~ m{listening on ws://}) { return ($pid, $port) }
+        my $r = waitpid($pid, WNOHANG);
+        if ($r == $pid) { delete $LIVE{$pid}; return (undef, undef, "exited at start: " . tail_of($log, 3)) }
+        sleep 0.05;
+    }
+    kill_tree($pid);
+    return (undef, undef, "no 'listening on' line within 20 s: " . tail_of($log, 3));
+}
+
+# Runs the load generator; $on_ready->() is called at READY (before the reply).
+sub loadgen {
+    my (%a) = @_;    # args => [...], log => FILE, sync => bool, on_ready => sub
+    pipe(my $in_r, my $in_w)   or die "pipe: $!";
+    pipe(my $out_r, my $out_w) or die "pipe: $!";
+    my $cmd = ['taskset', '-c', $opt{client_core}, $LOADGEN, @{ $a{args} }, '--timeout', $opt{timeout},
+               ($a{sync} ? '--sync' : ())];
+    open my $l, '>>', $a{log} or die; print $l "# @$cmd\n"; close $l;
+    my $pid = spawn(cmd => $cmd, log => $a{log}, stdin => $in_r, stdout => $out_w);
+    close $in_r; close $out_w;
+    $in_w->autoflush(1);
+    my $sel = IO::Select->new($out_r);
+    my ($buf, $result, $err) = ('', undef, undef);
+    my $deadline = time + $opt{timeout} + 30;
+    LINE: while (1) {
+        while ($buf =~ s/^(.*)\n//) {
+            my $line = $1;
+            if ($line =~ /^READY/) {
+                $a{on_ready}->($line) if $a{on_ready};
+                print $in_w "go\n";
+            }
+            elsif ($line =~ /^RESULT (.*)/) {
+                $result = { map { split /=/, $_, 2 } split ' ', $1 };
+                $a{on_result}->($result) if $a{on_result};
+            }
+        }
+        my $left = $deadline - time;
+        if ($left <= 0) { $err = "load generator timed out"; last }
+        next unless $sel->can_read($left > 1 ? 1 : $left);
+        my $n = sysread($out_r, $buf, 65536, length $buf);
+        last LINE unless $n;
+    }
+    close $in_w; close $out_r;
+    if ($err) { kill_tree($pid) }
+    else {
+        my $until = time + 10;
+        while (time < $until) { last if waitpid($pid, WNOHANG) == $pid; sleep 0.02 }
+        if ($LIVE{$pid} && waitpid($pid, WNOHANG) == 0) { kill_tree($pid) } else { delete $LIVE{$pid} }
+        $err = "load generator failed: " . tail_of($a{log}, 2) if $? != 0 && !$result;
+    }
+    return $result ? ($result, undef) : (undef, $err // "no RESULT line: " . tail_of($a{log}, 2));
+}
+
+# One measurement: a fresh server, one scenario. Returns a hash of figures or {error}.
+sub measure {
+    my ($name, $sc, $round) = @_;
+    my $S   = $SCEN{$sc};
+    my $log = "$BENCH/results/raw/$sc-$name-r$round.log";
+    unlink $log;
+    my ($pid, $port, $why) = start_server($name, $log);
+    return { error => $why } unless $pid;
+    my $url = "ws://127.0.0.1:$port/";
+    my %m;
+    my $ok = eval {
+        if ($S->{idle}) {
+            # one short echo first, so lazily loaded code is in the base RSS
+            my ($w, $e) = loadgen(args => ['--url', $url, '--msgs', 100, '--size', 16], log => $log);
+            die "$e\n" if $e;
+            sleep 0.3;
+            my $rss0 = proc_rss_kib($pid) // die "server gone\n";
+            my ($r, $err) = loadgen(
+                args => ['--url', $url, '--mode', 'idle', '--conns', $S->{conns}], log => $log, sync => 1,
+                on_ready => sub {
+                    sleep $opt{settle};
+                    $m{rss1} = proc_rss_kib($pid);
+                },
+            );
+            die "$err\n" if $err;
+            die "server gone\n" unless defined $m{rss1};
+            $m{rss0_kib}       = $rss0;
+            $m{kib_per_conn}   = ($m{rss1} - $rss0) / $S->{conns};
+            $m{connect_s}      = $r->{connect_s};
+            $m{dropped}        = $r->{dropped};
+        }
+        else {
+            my (@cpu0, @cpu1);
+            my ($r, $err) = loadgen(
+                args => ['--url', $url, '--conns', $S->{conns}, '--msgs', $S->{msgs}, '--size', $S->{size},
+                         '--type', $S->{type}, '--warmup', $S->{warmup}],
+                log => $log, sync => 1,
+                on_ready  => sub { @cpu0 = proc_cpu($pid) },
+                # RESULT comes before the client closes its connections
+                on_result => sub { @cpu1 = proc_cpu($pid) },
+            );
+            die "$err\n" if $err;
+            die "server gone\n" unless @cpu0 && @cpu1;
+            my $n = $S->{msgs};
+            $m{user_us}   = ($cpu1[0] - $cpu0[0]) * 1e6 / $n;
+            $m{cpu_us}    = ($cpu1[0] + $cpu1[1] - $cpu0[0] - $cpu0[1]) * 1e6 / $n;
+            $m{msg_per_s} = $r->{msg_per_s};
+            $m{mb_per_s}  = $r->{mb_per_s};
+            $m{p50_us}    = $r->{p50_us};
+            $m{p99_us}    = $r->{p99_us};
+            $m{elapsed_s} = $r->{elapsed_s};
+        }
+        1;
+    };
+    my $e = $@;
+    if (!$ok && waitpid($pid, WNOHANG) == $pid) {    # the server died under load
+        my $code = $? >> 8;
+        delete $LIVE{$pid};
+        my @own = grep { !/^(?:# |ws-loadgen:|listening on )/ } split /\n/, slurp($log);
+        $e = "server exited (status $code): " . join(' | ', @own ? @own[($#own > 1 ? $#own - 1 : 0) .. $#own] : ('no output'));
+    }
+    kill_tree($pid);
+    $e =~ s/\s+$//;
+    $e = substr($e, 0, 300) . '...' if length $e > 300;
+    return $ok ? \%m : { error => $e };
+}
+
+# ---------------------------------------------------------------- prepare
+sub run_quiet {
+    my ($dir, @cmd) = @_;
+    my $out = `cd '$dir' && @cmd 2>&1`;
+    return $? == 0 ? undef : "`@cmd` failed: " . join(' | ', (split /\n/, $out)[-3 .. -1]);
+}
+sub have { my ($bin) = @_; system("command -v $bin >/dev/null 2>&1") == 0 }
+sub perl_module {
+    my ($m, $how) = @_;
+    system($^X, "-M$m", '-e', '1') == 0 ? undef : "Perl module $m not installed ($how)";
+}
+sub prepare_rust {
+    return run_quiet("$BENCH/servers/rust_tungstenite_echo", 'cargo build --release --locked --quiet') if $opt{build};
+    return -x $RUST_BIN ? undef : "$RUST_BIN not built";
+}
+sub prepare_ours {
+    return "examples/echo-server.pl not found (not written yet?)" unless -f "$ROOT/examples/echo-server.pl";
+    return "blib/ not found: run `perl Makefile.PL && make` first" unless -d "$ROOT/blib";
+    my $out = `perl -Mblib -c examples/echo-server.pl 2>&1`;
+    if ($?) {
+        my ($first) = split /\n/, $out;
+        $first =~ s/\s*\(\@INC contains:.*?\)//;
+        my $hint = $first =~ /Can't locate WebSocket/ ? ' (blib/ out of date? run `make`)' : '';
+        return "`perl -Mblib -c examples/echo-server.pl` fails: $first$hint";
+    }
+    return;
+}
+sub prepare_node {
+    return "node not found" unless have('node');
+    unless (-d "$BENCH/servers/node/node_modules/ws") {
+        return "bench/servers/node/node_modules/ws missing (npm ci in bench/servers/node)" unless $opt{build} && have('npm');
+        my $e = run_quiet("$BENCH/servers/node", 'npm ci --no-audit --no-fund --loglevel=error');
+        return $e if $e;
+    }
+    return;
+}
+sub prepare_python {
+    return "python3 not found" unless have('python3');
+    system('python3', '-c', 'import websockets') == 0 ? undef : "Python websockets not installed (pip install websockets)";
+}
+
+sub cmd_out { my $s = `$_[0] 2>/dev/null`; $s =~ s/\s+$//; $s =~ s/\n/ /g; $s }
+
+# ---------------------------------------------------------------- main
+make_path("$BENCH/results/raw");
+my $t_start = time;
+sub loadavg { join ' ', (split ' ', slurp('/proc/loadavg'))[0 .. 2] }
+my $load0 = loadavg();
+my $started = strftime('%Y-%m-%d %H:%M:%S %Z', localtime);
+
+if ($opt{build}) {
+    print "building the load generator (cargo build --release --locked)\n";
+    my $e = run_quiet("$BENCH/loadgen", 'cargo build --release --locked --quiet');
+    die "$e\n" if $e;
+}
+die "$LOADGEN not built (cargo build --release --locked in bench/loadgen)\n" unless -x $LOADGEN;
+die "taskset not found (util-linux)\n" unless have('taskset');
+
+my %missing;
+for my $s (@srv) {
+    my $why = $SERVER{$s}{prepare}->();
+    if ($why) { $missing{$s} = $why; print "  $s: MISSING: $why\n" }
+}
+die "the Rust reference server is not available: $missing{rust}\n" if $missing{rust};
+my @run = grep { !$missing{$_} } @srv;
+
+my $nofile = $ENV{BENCH_NOFILE} // cmd_out('sh -c "ulimit -n"');
+if (grep { $_ eq 'd' } @scen and $nofile ne 'unlimited' and $nofile < $SCEN{d}{conns} + 200) {
+    die "scenario d needs an open-files limit above $SCEN{d}{conns} + 200 (have $nofile); run through bench/run\n";
+}
+
+my %res;    # $res{$sc}{$server} = [ per-round hashes ]
+for my $round (1 .. $opt{rounds}) {
+    for my $sc (@scen) {
+        my @order = @run;
+        push @order, shift @order for 1 .. (($round - 1) % @order);
+        for my $s (@order) {
+            my $t = time;
+            my $m = measure($s, $sc, $round);
+            push @{ $res{$sc}{$s} }, $m;
+            printf "round %d/%d  %s  %-7s %5.1fs  %s\n", $round, $opt{rounds}, $sc, $s, time - $t,
+                $m->{error} ? "ERROR: $m->{error}" : join(' ', map { "$_=" . fmt($m->{$_}) } sort keys %$m);
+        }
+    }
+}
+
+# ---------------------------------------------------------------- report
+sub fmt {
+    my ($v) = @_;
+    return '' unless defined $v;
+    return $v if $v =~ /^-?\d+$/;
+    return $v unless $v =~ /^-?[\d.]+(?:e[-+]?\d+)?$/i;
+    my $a = abs $v;
+    return $a >= 1000 ? sprintf('%.0f', $v) : $a >= 100 ? sprintf('%.1f', $v) : $a >= 1 ? sprintf('%.2f', $v) : sprintf('%.3f', $v);
+}
+sub median {
+    my @v = sort { $a <=> $b } grep { defined } @_;
+    return undef unless @v;
+    return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
+}
+sub med_of {
+    my ($sc, $s, $k) = @_;
+    median(map { $_->{$k} } grep { !$_->{error} } @{ $res{$sc}{$s} || [] });
+}
+sub ok_rounds { scalar grep { !$_->{error} } @{ $res{$_[0]}{$_[1]} || [] } }
+sub ratio {
+    my ($sc, $s, $k) = @_;
+    my ($v, $r) = (med_of($sc, $s, $k), med_of($sc, 'rust', $k));
+    return '' unless defined $v && defined $r && $r != 0;
+    return sprintf('%.2fx', $v / $r);
+}
+
+my %TABLE = (
+    a => { cols => [['user_us', 'server user CPU µs/msg', 1], ['cpu_us', 'user+sys µs/msg', 1],
+                    ['msg_per_s', 'msg/s'], ['p50_us', 'p50 µs'], ['p99_us', 'p99 µs']],
+           target => ['user_us', '<=', 1.5, 'server user CPU per message <= 1.5x the Rust server\'s'] },
+    b => { cols => [['msg_per_s', 'msg/s', 1], ['p50_us', 'p50 µs'], ['p99_us', 'p99 µs'], ['cpu_us', 'server user+sys µs/msg']],
+           target => ['msg_per_s', '>=', 1.0, 'msg/s >= 1.0x the Rust server\'s'] },
+    c => { cols => [['mb_per_s', 'MB/s', 1], ['p50_us', 'p50 µs'], ['p99_us', 'p99 µs'], ['cpu_us', 'server user+sys µs/msg']],
+           target => ['mb_per_s', '>=', 0.9, 'MB/s >= 0.9x the Rust server\'s'] },
+    d => { cols => [['kib_per_conn', 'RSS KiB/conn', 1], ['rss0_kib', 'base RSS KiB'], ['connect_s', 'connect s'], ['dropped', 'dropped']],
+           target => ['kib_per_conn', 'abs<=', 4, 'RSS <= 4 KiB per connection'] },
+);
+
+my $md = '';
+my $smoke = $opt{quick} || $opt{scale} != 1 || $opt{rounds} < 3;
+$md .= "# WebSocket benchmark results" . ($smoke ? " (SMOKE RUN: scaled or too few rounds, not results)" : '') . "\n\n";
+my $commit = cmd_out('git rev-parse --short HEAD') || 'unknown';
+$commit .= ' (with uncommitted changes)' if cmd_out('git status --porcelain --untracked-files=no') ne '';
+my ($cpu_model) = slurp('/proc/cpuinfo') =~ /^model name\s*:\s*(.*)$/m;
+my @ver = (
+    "perl " . sprintf('%vd', $^V),
+    "rustc " . (cmd_out('rustc --version') =~ s/^rustc //r),
+    (have('node') ? "node " . cmd_out('node --version') : ()),
+    (have('python3') ? cmd_out('python3 --version') : ()),
+    "Mojolicious " . (cmd_out(q{perl -MMojolicious -e 'print $Mojolicious::VERSION'}) || 'n/a')
+        . " (reactor " . (cmd_out(q{perl -MMojo::IOLoop -e 'print ref Mojo::IOLoop->singleton->reactor'}) || '?') . ")",
+    "Protocol::WebSocket " . (cmd_out(q{perl -MProtocol::WebSocket -e 'print $Protocol::WebSocket::VERSION'}) || 'n/a'),
+    "ws " . (cmd_out(qq{node -p "require('$BENCH/servers/node/node_modules/ws/package.json').version"}) || 'n/a'),
+    "websockets " . (cmd_out(q{python3 -c 'import websockets; print(websockets.__version__)'}) || 'n/a'),
+);
+$md .= "- date: $started; took " . sprintf('%.0f', time - $t_start) . " s\n";
+$md .= "- commit: $commit\n";
+$md .= "- machine: nproc " . cmd_out('nproc') . ", $cpu_model, kernel " . cmd_out('uname -r')
+     . ", load average before/after: $load0 / " . loadavg() . "\n";
+$md .= "- servers pinned to core $opt{server_core} (taskset), load generator (tokio-tungstenite, one thread) to core $opt{client_core}\n";
+$md .= "- rounds: $opt{rounds} (servers interleaved, a fresh server process per measurement); figures are medians; "
+     . "ratio = server / Rust tungstenite server of the same rounds\n";
+$md .= "- scale: $opt{scale}" . (@param ? "; overrides: @param" : '') . "\n";
+$md .= "- versions: " . join(', ', @ver) . "\n";
+$md .= "- command: bench/run " . join(' ', @main::ARGV_COPY) . "\n";
+$md .= "- MISSING $_ ($SERVER{$_}{label}): $missing{$_}\n" for grep { $missing{$_} } @srv;
+$md .= "\n";
+
+for my $sc (@scen) {
+    my $S = $SCEN{$sc};
+    my $desc = $S->{idle}
+        ? "$S->{conns} idle connections"
+        : "$S->{conns} connection(s), $S->{msgs} round trips of $S->{size} B $S->{type}, after $S->{warmup} warm-up round trips per connection";
+    $md .= "## ($sc) $S->{what}\n\nAs run: $desc.\n\n";
+    my $T = $TABLE{$sc};
+    my @h = ('server');
+    for my $c (@{ $T->{cols} }) { push @h, $c->[1]; push @h, 'ratio' if $c->[2] }
+    push @h, 'rounds ok';
+    $md .= '| ' . join(' | ', @h) . " |\n|" . join('|', map { '---' } @h) . "|\n";
+    for my $s (@srv) {
+        my @row = ($SERVER{$s}{label});
+        if ($missing{$s}) {
+            push @row, "missing (see above)", ('') x (@h - 2);
+        }
+        elsif (!ok_rounds($sc, $s)) {
+            my ($e) = map { $_->{error} } @{ $res{$sc}{$s} || [] };
+            push @row, "failed: " . ($e // 'not run'), ('') x (@h - 2);
+        }
+        else {
+            for my $c (@{ $T->{cols} }) {
+                push @row, fmt(med_of($sc, $s, $c->[0]));
+                push @row, ratio($sc, $s, $c->[0]) if $c->[2];
+            }
+            push @row, ok_rounds($sc, $s) . '/' . scalar @{ $res{$sc}{$s} };
+        }
+        s/\|/\\|/g for @row;
+        $md .= '| ' . join(' | ', @row) . " |\n";
+    }
+    my ($k, $op, $lim, $text) = @{ $T->{target} };
+    my $verdict;
+    if ($missing{ours} || !ok_rounds($sc, 'ours')) { $verdict = 'not measured (ours missing or failed)' }
+    else {
+        my $v = med_of($sc, 'ours', $k);
+        my $r = med_of($sc, 'rust', $k);
+        my $x = $op eq 'abs<=' ? $v : $r ? $v / $r : undef;
+        my $met = !defined $x ? undef : $op eq '>=' ? $x >= $lim : $x <= $lim;
+        $verdict = !defined $x ? 'not computable' : sprintf('%s (%s)', $met ? 'MET' : 'NOT MET', $op eq 'abs<=' ? fmt($v) . ' KiB' : sprintf('%.2fx', $x));
+    }
+    $md .= "\nTarget for ours: $text: $verdict" . ($smoke ? ' [smoke run: not a result]' : '') . ".\n";
+    my @errs = map { my $s = $_; map { "$s round " . ($_ + 1) . ": $res{$sc}{$s}[$_]{error}" } grep { $res{$sc}{$s}[$_]{error} } 0 .. $#{ $res{$sc}{$s} || [] } } @run;
+    $md .= "\nErrors:\n" . join('', map { "- $_\n" } @errs) if @errs;
+    $md .= "\n";
+}
+$md .= "Raw logs of every server and load-generator run: bench/results/raw/ (not committed).\n";
+
+make_path(dirname($opt{out}));
+open my $o, '>', $opt{out} or die "write $opt{out}: $!";
+print $o $md;
+close $o;
+print "\n$md";
+printf "wrote %s in %.0f s\n", $opt{out}, time - $t_start;
+kill_all();
+
+BEGIN { @main::ARGV_COPY = @ARGV }

@@ -1,0 +1,31 @@
+#!/usr/bin/perl
+# Echo server for bench/: Mojolicious::Lite, one process (the built-in daemon).
+# Echoes text and binary messages unchanged (as bytes, no decode/encode).
+#
+#   perl mojo_echo.pl [--host 127.0.0.1] [--port 9004]
+#
+# Prints "listening on ws://HOST:PORT/" once it accepts connections.
+use Mojolicious::Lite -signatures;
+use Getopt::Long qw(GetOptionsFromArray);
+
+my ($host, $port) = ('127.0.0.1', 9004);
+GetOptionsFromArray(\@ARGV, 'host=s' => \$host, 'port=i' => \$port)
+    or die "usage: $0 [--host IP] [--port PORT]\n";
+
+# Room for the 64 KiB messages (default limit 256 KiB; be explicit).
+$ENV{MOJO_MAX_WEBSOCKET_SIZE} = 16 * 1024 * 1024;
+
+websocket '/' => sub ($c) {
+    $c->inactivity_timeout(3600);    # idle connections stay open (scenario d)
+    $c->on(text   => sub ($c, $bytes) { $c->send({text   => $bytes}) });
+    $c->on(binary => sub ($c, $bytes) { $c->send({binary => $bytes}) });
+};
+
+app->mode('production');
+app->log->level('fatal');
+my $daemon = Mojo::Server::Daemon->new(app => app, listen => ["http://$host:$port"], silent => 1);
+$daemon->start;
+my ($bound) = @{ $daemon->ports };
+$| = 1;
+print "listening on ws://$host:$bound/\n";
+Mojo::IOLoop->start;

@@ -5,129 +5,91 @@ use parent qw( WebSocket::Generic );
 use Scalar::Util ();
 use overload (
     '""'     => sub { my $s = $_[0]->as_string; defined( $s ) ? $s : '' },
+    # An object is true once built, even when its text cannot be made (as_string fails).
     'bool'   => sub { 1 },
     fallback => 1,
 );
 
 our $VERSION = 'v0.3.0';
 
-# RFC 7230 token and TEXT (visible characters, space, tab, obs-text).
+# RFC 7230 section 3.2.6: token; RFC 7231 section 3.1.1.1: media type (type "/" subtype);
+# the characters allowed in a quoted-string (tab, visible ASCII, space, obs-text); and the
+# characters to escape inside one.
 our $TOKEN_REGEXP = qr/^[!#\$%&'*+.^_`|~0-9A-Za-z-]+$/;
 our $TYPE_REGEXP  = qr{^[!#\$%&'*+.^_`|~0-9A-Za-z-]+/[!#\$%&'*+.^_`|~0-9A-Za-z-]+$};
 our $TEXT_REGEXP  = qr/^[\t\x20-\x7e\x80-\xff]*$/;
 our $QUOTE_REGEXP = qr/([\\"])/;
 
-# new( $value, %params_or_options )
-sub new
+# Options of the constructor that are not parameters of the header value.
+my %OPTIONS = map{ $_ => 1 } qw( debug fatal quiet original params );
+
+# new( $value, %params_and_options ) or new( $value, \%params_and_options ); the inherited
+# WebSocket::Generic::new calls this init and turns a failure into undef plus a class error.
+sub init
 {
-    my $that  = shift( @_ );
-    my $class = ref( $that ) || $that;
+    my $self  = shift( @_ );
     my $value = shift( @_ );
-    my $self  = bless( { _exception_class => 'WebSocket::Exception' }, $class );
-    if( !defined( $value ) || !length( "$value" ) )
-    {
-        $self->error( 'No value provided.' );
-        $class->_set_class_error( $self->{error} );
-        return;
-    }
+    $self->{_exception_class} = 'WebSocket::Exception';
+    $self->{value}    = undef;
+    $self->{params}   = {};
+    $self->{original} = '';
     my $opts = $self->_get_args_as_hash( @_ );
-    if( !defined( $opts ) )
-    {
-        $self->error( "Odd number of parameters provided to ${class}->new" );
-        $class->_set_class_error( $self->{error} );
-        return;
-    }
-    $self->{value} = "$value";
-    $self->{params} = {};
+    return( $self->error( 'Odd number of parameters provided to ' . ref( $self ) . '->new' ) ) if( !defined( $opts ) );
     for my $k ( qw( fatal debug quiet ) )
     {
-        $self->{ $k } = delete( $opts->{ $k } ) if( exists( $opts->{ $k } ) );
+        $self->{ $k } = delete( $opts->{ $k } ) if( CORE::exists( $opts->{ $k } ) );
     }
-    if( exists( $opts->{params} ) )
+    return( $self->error( 'No value provided.' ) ) if( !defined( $value ) || !length( "$value" ) );
+    $self->{value} = "$value";
+    if( CORE::exists( $opts->{params} ) )
     {
-        my $p = delete( $opts->{params} );
-        if( ( Scalar::Util::reftype( $p ) // '' ) ne 'HASH' )
-        {
-            $self->error( 'params must be a hash reference' );
-            $class->_set_class_error( $self->{error} );
-            return;
-        }
-        $self->{params}->{ lc( $_ ) } = $p->{ $_ } for( keys( %$p ) );
+        $self->params( delete( $opts->{params} ) ) // return( $self->pass_error );
     }
     my $original = delete( $opts->{original} );
-    # Every other pair is a parameter of the value: new( 'foo', bar => 2 ) is "foo; bar=2".
-    $self->{params}->{ lc( $_ ) } = $opts->{ $_ } for( keys( %$opts ) );
-    $self->{original} = $original if( defined( $original ) );
+    # Every other pair is a parameter: new( 'foo', bar => 2 ) is "foo; bar=2".
+    for my $name ( keys( %$opts ) )
+    {
+        $self->{params}->{ lc( $name ) } = _param_value( $opts->{ $name } );
+    }
+    $self->{original} = "$original" if( defined( $original ) );
     return( $self );
-}
-
-# Split $str on $sep where $sep is neither escaped nor inside a quoted string.
-sub _split_unquoted
-{
-    my( $str, $sep ) = @_;
-    my @parts;
-    my $cur = '';
-    my $in_quote = 0;
-    my $len = length( $str );
-    for( my $i = 0; $i < $len; $i++ )
-    {
-        my $c = substr( $str, $i, 1 );
-        if( $c eq '\\' && $i + 1 < $len )
-        {
-            $cur .= $c . substr( $str, ++$i, 1 );
-            next;
-        }
-        if( $c eq '"' )
-        {
-            $in_quote = !$in_quote;
-        }
-        elsif( !$in_quote && substr( $str, $i, length( $sep ) ) eq $sep )
-        {
-            push( @parts, $cur );
-            $cur = '';
-            $i += length( $sep ) - 1;
-            next;
-        }
-        $cur .= $c;
-    }
-    push( @parts, $cur );
-    return( @parts );
-}
-
-sub _unquote
-{
-    my $v = shift( @_ );
-    return( $v ) if( !defined( $v ) );
-    if( $v =~ /^"(.*)"$/s )
-    {
-        $v = $1;
-        $v =~ s/\\(.)/$1/gs;
-    }
-    return( $v );
 }
 
 sub new_from_header
 {
     my $that  = shift( @_ );
+    # Objects of the class it was called on: WebSocket::Extension->new_from_header gives
+    # WebSocket::Extension objects.
     my $class = ref( $that ) || $that;
-    my( $str, $sep ) = @_;
+    my $str   = shift( @_ );
+    my $sep   = shift( @_ );
     $sep = ';' if( !defined( $sep ) || !length( $sep ) );
-    if( !defined( $str ) || $str !~ /\S/ )
-    {
-        return( $class->error( 'Header value is required' ) );
-    }
-    my( $value, @params ) = map{ s/^\s+|\s+$//gr } _split_unquoted( $str, $sep );
+    return( $that->error( 'Header value is required' ) ) if( !defined( $str ) || "$str" !~ /\S/ );
+    my( $first, @parts ) = map{ _trim( $_ ) } _split_unquoted( "$str", $sep );
     my %params;
-    for my $p ( @params )
+    for my $part ( @parts )
     {
-        next if( !length( $p ) );
-        my( $name, $v ) = split( /\s*=\s*/, $p, 2 );
-        # Parameter names are tokens; a part that is not one is not a parameter (dropped).
-        next if( !defined( $name ) || $name !~ $TOKEN_REGEXP );
-        $params{ lc( $name ) } = _unquote( $v );
+        next if( !length( $part ) );
+        my( $name, $val ) = split( /[ \t]*=[ \t]*/, $part, 2 );
+        # A parameter is a token name, alone or followed by a token or a quoted string. Any
+        # other part is not a parameter and is left out.
+        next if( $name !~ $TOKEN_REGEXP );
+        if( defined( $val ) )
+        {
+            if( $val =~ /^"((?:[^"\\]|\\.)*)"$/s )
+            {
+                ( $val = $1 ) =~ s/\\(.)/$1/gs;
+            }
+            elsif( $val !~ $TOKEN_REGEXP )
+            {
+                next;
+            }
+        }
+        $params{ lc( $name ) } = $val;
     }
-    my $self = $class->new( _unquote( $value ), params => \%params ) || return( $class->pass_error( $class->error ) );
-    $self->{original} = $str =~ s/^\s+|\s+$//gr;
+    my $self = $class->new( _unquote( $first ), ( ref( $that ) ? ( debug => $that->{debug} ) : () ) );
+    return( $that->pass_error( $class->error ) ) if( !defined( $self ) );
+    $self->{params} = \%params;
     return( $self );
 }
 
@@ -135,19 +97,18 @@ sub new_from_multi
 {
     my $that  = shift( @_ );
     my $class = ref( $that ) || $that;
-    my( $str, $sep ) = @_;
-    if( !defined( $str ) || $str !~ /\S/ )
-    {
-        return( $class->error( 'Header value is required' ) );
-    }
+    my $str   = shift( @_ );
+    my $sep   = shift( @_ );
+    return( $that->error( 'Header value is required' ) ) if( !defined( $str ) || "$str" !~ /\S/ );
     my @objs;
-    for my $part ( _split_unquoted( $str, ',' ) )
+    for my $part ( _split_unquoted( "$str", ',' ) )
     {
         next if( $part !~ /\S/ );
-        my $o = $class->new_from_header( $part, $sep ) || return( $class->pass_error( $class->error ) );
+        my $o = $that->new_from_header( $part, $sep );
+        return( $that->pass_error( $class->error ) ) if( !defined( $o ) );
         push( @objs, $o );
     }
-    return( WebSocket::Generic::Array->new( \@objs ) );
+    return( $that->new_array( \@objs ) );
 }
 
 sub as_string
@@ -155,16 +116,17 @@ sub as_string
     my $self = shift( @_ );
     return( $self->{original} ) if( defined( $self->{original} ) && length( $self->{original} ) );
     my $value = $self->{value};
-    # A value is a token (permessage-deflate, foo) or a media type (text/html).
+    # The main value is a token (permessage-deflate, Upgrade) or a media type (text/html).
     if( !defined( $value ) || ( $value !~ $TOKEN_REGEXP && $value !~ $TYPE_REGEXP ) )
     {
-        return( $self->error( 'Invalid value "' . ( $value // '' ) . '"' ) );
+        return( $self->error( 'Invalid value "' . ( defined( $value ) ? $value : '' ) . '"' ) );
     }
     my $str = $value;
     for my $name ( sort( keys( %{ $self->{params} } ) ) )
     {
         return( $self->error( "Invalid parameter name: \"$name\"" ) ) if( $name !~ $TOKEN_REGEXP );
         my $v = $self->{params}->{ $name };
+        # A parameter without value, such as client_max_window_bits
         if( !defined( $v ) )
         {
             $str .= "; $name";
@@ -183,40 +145,43 @@ sub original { return( shift->_set_get_scalar_as_object( 'original', @_ ) ); }
 sub params
 {
     my $self = shift( @_ );
-    if( @_ == 1 && ( Scalar::Util::reftype( $_[0] ) // '' ) eq 'HASH' )
+    if( scalar( @_ ) == 1 )
     {
         my $p = shift( @_ );
-        $self->{params} = { map{ ( lc( $_ ) => $p->{ $_ } ) } keys( %$p ) };
-        $self->reset;
-    }
-    elsif( @_ >= 2 && !( @_ % 2 ) )
-    {
-        my %p = @_;
-        $self->{params}->{ lc( $_ ) } = $p{ $_ } for( keys( %p ) );
+        $p = {} if( !defined( $p ) );
+        return( $self->error( 'params expects a hash reference or name => value pairs' ) ) if( ( Scalar::Util::reftype( $p ) // '' ) ne 'HASH' );
+        $self->{params} = { map{ ( lc( $_ ) => _param_value( $p->{ $_ } ) ) } keys( %$p ) };
         $self->reset;
     }
     elsif( @_ )
     {
-        return( $self->error( 'params expects a hash reference or name => value pairs' ) );
+        return( $self->error( 'params expects a hash reference or name => value pairs' ) ) if( scalar( @_ ) % 2 );
+        my %p = @_;
+        $self->{params}->{ lc( $_ ) } = _param_value( $p{ $_ } ) for( keys( %p ) );
+        $self->reset;
     }
-    # The hash object shares the parameters, so $hv->params->{name} = ... also updates them.
+    # The hash object is the parameters themselves: $hv->params->{name} = 'x' changes them
+    # (call reset afterwards so that the text is built again).
     return( bless( $self->{params}, 'WebSocket::Generic::Hash' ) );
 }
 
 sub qstring
 {
-    my( $self, $str ) = @_;
+    my $self = shift( @_ );
+    my $str  = shift( @_ );
     $str = '' if( !defined( $str ) );
+    $str = "$str";
+    # A token needs no quotes.
     return( $str ) if( $str =~ $TOKEN_REGEXP );
     return( $self->error( 'Invalid parameter value' ) ) if( $str !~ $TEXT_REGEXP );
     $str =~ s/$QUOTE_REGEXP/\\$1/g;
-    return( qq{"$str"} );
+    return( '"' . $str . '"' );
 }
 
 sub reset
 {
     my $self = shift( @_ );
-    delete( $self->{original} );
+    $self->{original} = '';
     return( $self );
 }
 
@@ -230,7 +195,67 @@ sub value
         $self->{value} = "$v";
         $self->reset;
     }
-    return( WebSocket::Generic::Scalar->new( $self->{value} ) );
+    return( $self->new_scalar( $self->{value} ) );
+}
+
+# A parameter value as stored: undef (no value) or a string.
+sub _param_value
+{
+    my $v = shift( @_ );
+    return( $v ) if( !defined( $v ) || !ref( $v ) );
+    return( "$v" );
+}
+
+sub _trim
+{
+    my $s = shift( @_ );
+    $s =~ s/^[ \t\r\n]+|[ \t\r\n]+$//g;
+    return( $s );
+}
+
+sub _unquote
+{
+    my $v = shift( @_ );
+    if( defined( $v ) && $v =~ /^"((?:[^"\\]|\\.)*)"$/s )
+    {
+        ( $v = $1 ) =~ s/\\(.)/$1/gs;
+    }
+    return( $v );
+}
+
+# Splits $str on $sep, except where $sep is escaped with a backslash or inside a quoted
+# string.
+sub _split_unquoted
+{
+    my( $str, $sep ) = @_;
+    my @parts;
+    my $cur = '';
+    my $in_quote = 0;
+    my $len = length( $str );
+    my $slen = length( $sep );
+    for( my $i = 0; $i < $len; $i++ )
+    {
+        my $c = substr( $str, $i, 1 );
+        if( $c eq '\\' && $i + 1 < $len )
+        {
+            $cur .= $c . substr( $str, ++$i, 1 );
+            next;
+        }
+        if( $c eq '"' )
+        {
+            $in_quote = !$in_quote;
+        }
+        elsif( !$in_quote && substr( $str, $i, $slen ) eq $sep )
+        {
+            push( @parts, $cur );
+            $cur = '';
+            $i += $slen - 1;
+            next;
+        }
+        $cur .= $c;
+    }
+    push( @parts, $cur );
+    return( @parts );
 }
 
 1;
@@ -241,84 +266,137 @@ __END__
 
 =head1 NAME
 
-WebSocket::HeaderValue - an HTTP header value with parameters
+WebSocket::HeaderValue - a header value with its parameters
 
 =head1 SYNOPSIS
 
     use WebSocket::HeaderValue;
-    my $hv = WebSocket::HeaderValue->new( 'foo', bar => 2 );
-    print "$hv\n";                                   # foo; bar=2
+    my $hv = WebSocket::HeaderValue->new( 'foo', bar => 2 ) ||
+        die( WebSocket::HeaderValue->error, "\n" );
+    print "X-Thing: $hv\n";                 # X-Thing: foo; bar=2
 
-    my $ext = WebSocket::HeaderValue->new_from_header( 'permessage-deflate; client_max_window_bits; server_max_window_bits=10' );
-    print $ext->value, "\n";                         # permessage-deflate
-    print $ext->params->{server_max_window_bits}, "\n";   # 10
+    my $offer = WebSocket::HeaderValue->new_from_header(
+        'permessage-deflate; client_max_window_bits; server_max_window_bits=10'
+    ) || die( WebSocket::HeaderValue->error, "\n" );
+    print $offer->value, "\n";                                  # permessage-deflate
+    print $offer->params->{server_max_window_bits}, "\n";       # 10
+    print exists( $offer->params->{client_max_window_bits} ) ? "yes\n" : "no\n";   # yes
 
-    my $all = WebSocket::HeaderValue->new_from_multi( 'mux; max-channels=4; flow-control, deflate-stream' );
-    print $all->length, "\n";                        # 2
+    my $list = WebSocket::HeaderValue->new_from_multi( 'mux; max-channels=4; flow-control, deflate-stream' );
+    print $list->length, "\n";                                  # 2
 
 =head1 DESCRIPTION
 
-A header value as RFC 7230 writes them: a main value followed by C<; name=value> parameters,
-where a value is a token or a quoted string, and a parameter may have no value at all (as
-C<client_max_window_bits> in a permessage-deflate offer). Several such values can share one
-header line, separated by commas. The object stringifies to the header text.
+Many HTTP header fields hold a main value followed by parameters, each written
+C<; name=value>, where the value is a token or a quoted string, and some parameters have no
+value at all (C<client_max_window_bits> in a permessage-deflate offer). A field may also hold
+several such values separated by commas. An object of this class is one of them: it is built
+from its parts or parsed from the header text, and it stringifies to the header text.
+
+Parameter names are case-insensitive and kept in lower case. When the object builds its
+text, the parameters come in the order of their names, and a value that is not a token is
+written as a quoted string.
+
+L<WebSocket::Extension> is the subclass used for the C<Sec-WebSocket-Extensions> field.
 
 =head1 CONSTRUCTORS
 
-=head2 new( $value, [%params] )
+=head2 new
 
-Takes the main value and, optionally, parameters as name/value pairs (names are lower-cased;
-C<undef> makes a parameter without value). The options C<params> (a hash reference of
-parameters), C<original> (the header text to return as is), C<debug> and C<fatal> are
-recognised. Fails with C<No value provided.> when the value is empty.
+    my $hv = WebSocket::HeaderValue->new( $value );
+    my $hv = WebSocket::HeaderValue->new( $value, name => $param_value, ... );
+    my $hv = WebSocket::HeaderValue->new( $value, { name => $param_value, ... } );
 
-=head2 new_from_header( $string, [$separator] )
+Takes the main value, then, optionally, parameters as name/value pairs (or a hash
+reference of them); a parameter whose value is C<undef> is written without value. A few
+names are options rather than parameters: C<params> (a hash reference of parameters),
+C<original> (the text to return as it is from L</as_string>), C<debug>, C<fatal> and
+C<quiet>.
 
-Parses one header value. The separator between the value and its parameters is C<;> by
-default; separators inside quoted strings or escaped with a backslash do not count. Quoted
-parameter values are unquoted. Parts that are not C<name> or C<name=value> with a token name
-are ignored. Fails with C<Header value is required> on an empty string. Called on a subclass
-(L<WebSocket::Extension>), it builds objects of that subclass.
+Returns the object, or C<undef> with the error C<No value provided.> when the value is
+missing or empty; that error is then available from C<< WebSocket::HeaderValue->error >>.
 
-=head2 new_from_multi( $string, [$separator] )
+=head2 new_from_header
 
-Splits a header line on commas (outside quoted strings) and parses each part with
-C<new_from_header>. Returns a L<WebSocket::Generic::Array> of objects.
+    my $hv = WebSocket::HeaderValue->new_from_header( 'foo; bar=2; baz="a b"' );
+    my $hv = WebSocket::HeaderValue->new_from_header( 'foo| bar=2', '|' );
+
+Parses the text of one header value. The first part is the main value; each following part,
+after the separator (C<;> unless another is given), is a parameter: a token name alone, or
+followed by C<=> and a token or a quoted string (which is unquoted). A separator inside a
+quoted string or escaped with a backslash does not split. Parts that are not parameters are
+left out.
+
+It returns an object of the class it is called on, so
+C<< WebSocket::Extension->new_from_header >> returns a L<WebSocket::Extension>. On an empty
+string, it returns C<undef> with the error C<Header value is required>.
+
+=head2 new_from_multi
+
+    my $all = WebSocket::HeaderValue->new_from_multi( 'a; x=1, b, c; y="1,2"' );
+
+Splits the text on the commas that are outside quoted strings and parses each part with
+L</new_from_header> (an optional second argument is the parameter separator it is given).
+Returns a L<WebSocket::Generic::Array> of objects of the invoking class, or C<undef> with
+the error C<Header value is required> on an empty string.
 
 =head1 METHODS
 
 =head2 as_string
 
-The header text: the original text when the object was parsed and not changed since,
-otherwise the value followed by the parameters sorted by name. Values that are not tokens are
-quoted. Fails with C<Invalid value "..."> when the main value is neither a token nor a media
-type, and with C<Invalid parameter name: "..."> for a name that is not a token.
+Returns the header text. When the object has a cached text (see L</original>), that is the
+result; otherwise the text is built from the value and the parameters, and cached.
 
-=head2 original( [$string] )
+It returns C<undef> and sets an error when the text cannot be built: C<Invalid value "...">
+when the main value is neither a token nor a media type, C<Invalid parameter name: "...">
+when a parameter name is not a token, and C<Invalid parameter value> when a parameter value
+contains a character that no quoted string may hold. The object stringifies through this
+method (to an empty string when it fails).
 
-The cached header text, as a L<WebSocket::Generic::Scalar>.
+=head2 original
 
-=head2 params( [\%params | name => value, ...] )
+Gets or sets the cached text, as a L<WebSocket::Generic::Scalar>. It is empty until the
+text is built or given to L</new> with the C<original> option.
 
-Replaces all parameters (hash reference) or sets some (pairs); returns the parameters as a
-L<WebSocket::Generic::Hash>, reachable as C<< $p->{name} >> or C<< $p->name >>.
+=head2 params
 
-=head2 qstring( $string )
+    my $p = $hv->params;                        # a WebSocket::Generic::Hash
+    print $p->{bar}, $p->bar, "\n";
+    $hv->params( bar => 3, baz => undef );      # set some
+    $hv->params( { only => 1 } );               # replace them all
 
-C<$string> as a header parameter value: unchanged when it is a token, otherwise in double
-quotes with C<\> and C<"> escaped. Fails with C<Invalid parameter value> when it contains
-control characters.
+Returns the parameters as a L<WebSocket::Generic::Hash>, whose keys are also reachable as
+methods. With name/value pairs, sets those parameters; with a hash reference, replaces all of
+them. Either form forgets the cached text. Changing the hash directly does not: call
+L</reset> afterwards.
+
+=head2 qstring
+
+    print $hv->qstring( 'token' ), "\n";        # token
+    print $hv->qstring( 'two words' ), "\n";    # "two words"
+
+Returns the string as a parameter value: unchanged when it is a token, otherwise between
+double quotes with C<\> and C<"> escaped. Returns C<undef> with the error
+C<Invalid parameter value> when the string has control characters (other than tab) or
+characters above C<\xFF>.
 
 =head2 reset
 
-Forgets the cached header text, so that L</as_string> builds it again. Returns the object.
+Forgets the cached text, so that the next L</as_string> builds it again from the value and
+the parameters. Returns the object, so that calls can be chained.
 
-=head2 value( [$value] )
+=head2 value
 
-The main value, as a L<WebSocket::Generic::Scalar>.
+Gets or sets the main value (C<foo> in C<foo; bar=2>), as a L<WebSocket::Generic::Scalar>.
+Setting it forgets the cached text; an empty value is refused with C<No value provided.>
 
 =head1 SEE ALSO
 
-L<WebSocket::Extension>, L<WebSocket::Headers>
+L<WebSocket::Extension>, L<WebSocket::Headers>, RFC 7230 section 3.2.6
+
+=head1 COPYRIGHT & LICENSE
+
+This library is free software; you can redistribute it and/or modify it under the same
+terms as Perl itself.
 
 =cut

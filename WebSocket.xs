@@ -665,3 +665,5 @@ DESTROY(self)
         wsx_conn_clear_error(aTHX_ self);
         Safefree(self);
         sv_setiv(SvRV(ST(0)), 0);
+
+INCLUDE: xs/reactor.xsh

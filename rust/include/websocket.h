@@ -92,6 +92,121 @@
 // Event kind: a protocol violation or a limit hit; a Close with the code is already queued.
 #define WS_EVENT_ERROR 6
 
+// Event kind: a listener accepted a connection. id = connection, id2 = listener,
+// code = peer port, data = peer IP address (text).
+#define WS_REACTOR_EVENT_ACCEPT 1
+
+// Event kind: a valid opening handshake awaits `ws_reactor_accept`/`ws_reactor_reject`.
+// id = connection, data = request target, data2 = `Origin` (NULL when absent); every field
+// through `ws_reactor_event_field`, headers through `ws_reactor_event_header`, offered
+// subprotocols through `ws_reactor_event_protocol`.
+#define WS_REACTOR_EVENT_REQUEST 2
+
+// Event kind: the connection is open. data = selected subprotocol (NULL when none), data2 =
+// `Sec-WebSocket-Extensions` value (NULL when none); client side, the server's headers
+// through `ws_reactor_event_header`.
+#define WS_REACTOR_EVENT_OPEN 3
+
+// Event kind: a text message (valid UTF-8) in data.
+#define WS_REACTOR_EVENT_TEXT 4
+
+// Event kind: a binary message in data.
+#define WS_REACTOR_EVENT_BINARY 5
+
+// Event kind: a ping (payload in data; the automatic pong is queued when enabled).
+#define WS_REACTOR_EVENT_PING 6
+
+// Event kind: a pong (payload in data).
+#define WS_REACTOR_EVENT_PONG 7
+
+// Event kind: the peer's Close frame: code, reason in data; our reply is queued.
+#define WS_REACTOR_EVENT_CLOSE 8
+
+// Event kind: a failure: code = close code, HTTP status, or 1006; message in data.
+#define WS_REACTOR_EVENT_ERROR 9
+
+// Event kind: the TCP connection is gone: code and reason of the close handshake, or 1006.
+// The connection's last event; its id is dead afterwards.
+#define WS_REACTOR_EVENT_CLOSED 10
+
+// Event kind: all pending output was written after back-pressure (id = connection).
+#define WS_REACTOR_EVENT_DRAIN 11
+
+// Event kind: a watched descriptor is readable (id = the descriptor).
+#define WS_REACTOR_EVENT_READABLE 12
+
+// Event kind: a watched descriptor is writable (id = the descriptor).
+#define WS_REACTOR_EVENT_WRITABLE 13
+
+// Event kind: a timer fired (id = the timer).
+#define WS_REACTOR_EVENT_TIMER 14
+
+// Request field (`ws_reactor_event_field`): the method.
+#define WS_REQUEST_METHOD 1
+
+// Request field: the request target (path and query).
+#define WS_REQUEST_TARGET 2
+
+// Request field: the HTTP version, e.g. `HTTP/1.1`.
+#define WS_REQUEST_HTTP_VERSION 3
+
+// Request field: the `Host` header.
+#define WS_REQUEST_HOST 4
+
+// Request field: `Sec-WebSocket-Key`.
+#define WS_REQUEST_KEY 5
+
+// Request field: `Sec-WebSocket-Version`.
+#define WS_REQUEST_VERSION 6
+
+// Request field: `Origin` (NULL when absent).
+#define WS_REQUEST_ORIGIN 7
+
+// Request field: `Sec-WebSocket-Extensions` as received (NULL when absent).
+#define WS_REQUEST_EXTENSIONS 8
+
+// Option: largest incoming message in bytes, 0 = unlimited (default 65536).
+#define WS_REACTOR_OPT_MAX_MESSAGE_SIZE 1
+
+// Option: most frames per incoming message, 0 = unlimited (default 128).
+#define WS_REACTOR_OPT_MAX_FRAGMENTS 2
+
+// Option: largest outgoing message in bytes, 0 = unlimited (the default).
+#define WS_REACTOR_OPT_MAX_SEND_SIZE 3
+
+// Option: accept unmasked frames from clients, 0 or 1 (default 1).
+#define WS_REACTOR_OPT_ACCEPT_UNMASKED_FRAMES 4
+
+// Option: answer pings automatically, 0 or 1 (default 1).
+#define WS_REACTOR_OPT_AUTO_PONG 5
+
+// Option: TCP_NODELAY, 0 or 1 (default 1).
+#define WS_REACTOR_OPT_NODELAY 6
+
+// Option: opening handshake timeout in microseconds, 0 = none (default 10 s).
+#define WS_REACTOR_OPT_HANDSHAKE_TIMEOUT 7
+
+// Option: close timeout in microseconds, 0 = none (default 5 s).
+#define WS_REACTOR_OPT_CLOSE_TIMEOUT 8
+
+// Option: largest unsent output per connection in bytes, 0 = unlimited (default 16 MiB).
+#define WS_REACTOR_OPT_MAX_BUFFERED 9
+
+// Option: keep-alive ping after this much silence, microseconds, 0 = off (the default).
+#define WS_REACTOR_OPT_PING_INTERVAL 10
+
+// Option: drop a connection whose ping got no answer within this, microseconds, 0 = off.
+#define WS_REACTOR_OPT_PONG_TIMEOUT 11
+
+// Option (reactor defaults only): longest line of an HTTP head (default 8192).
+#define WS_REACTOR_OPT_MAX_LINE_LENGTH 12
+
+// Option (reactor defaults only): most header fields of an HTTP head (default 100).
+#define WS_REACTOR_OPT_MAX_HEADERS 13
+
+// Option (reactor defaults only): largest HTTP head (default 16384).
+#define WS_REACTOR_OPT_MAX_HEAD_SIZE 14
+
 // Limits and behaviour switches of one connection.
 typedef struct Config Config;
 
@@ -106,6 +221,11 @@ typedef struct ws_connection ws_connection;
 
 // A parsed HTTP head: start line and header fields (opaque).
 typedef struct ws_http_head ws_http_head;
+
+// An event loop with its sockets, timers and watched descriptors (opaque). One thread at a
+// time; not usable in a process forked after its creation (every call fails with
+// InvalidState; freeing it there only closes the child's copies of its descriptors).
+typedef struct ws_reactor ws_reactor;
 
 // An incremental UTF-8 validator (opaque).
 typedef struct ws_utf8_validator ws_utf8_validator;
@@ -124,6 +244,10 @@ typedef uint32_t ws_result;
 
 // A panic was caught at the boundary.
 #define WS_ERR_PANIC 902
+
+// Result code of an operating-system failure (bind, connect, resolve, epoll...); the detail
+// of the error is `errno`.
+#define WS_ERR_IO 401
 
 #ifdef __cplusplus
 extern "C" {
@@ -472,6 +596,326 @@ uint8_t ws_connection_state(const struct ws_connection *c);
 // # Safety
 // `c` must be a live connection or NULL (gives true).
 bool ws_connection_should_close(const struct ws_connection *c);
+
+// Create a reactor with the default configuration (change it with
+// `ws_reactor_set_option(r, 0, ...)`) and store it in `*out`. Free it with
+// `ws_reactor_free`. Fails with `WS_ERR_IO` when the epoll instance cannot be created.
+//
+// # Safety
+// `out` must be valid for writes.
+ws_result ws_reactor_new(struct ws_reactor **out);
+
+// Free a reactor (NULL is accepted): every connection and listener is closed (without a
+// close handshake), watched descriptors are left alone (they are the caller's).
+//
+// # Safety
+// `r` must be NULL or a pointer from `ws_reactor_new`, not freed before.
+void ws_reactor_free(struct ws_reactor *r);
+
+// Details of the last failure of a call on `r`: its code and detail (close code or HTTP
+// status of an engine error, errno of an OS error) into the non-NULL pointers, the message
+// into `buf` (capacity `cap`, truncated, NUL-terminated). Returns the full message length,
+// or 0 when the last fallible call on `r` succeeded.
+//
+// # Safety
+// `r` must be a live reactor; outputs NULL or valid; `buf` NULL or `cap` writable bytes.
+size_t ws_reactor_error(const struct ws_reactor *r,
+                        uint32_t *code,
+                        uint32_t *detail,
+                        uint8_t *buf,
+                        size_t cap);
+
+// As `ws_reactor_error`, for the last failure of a reactor function on the calling thread
+// (also for `ws_reactor_new`, which has no reactor to record it on).
+//
+// # Safety
+// Outputs NULL or valid; `buf` NULL or `cap` writable bytes.
+size_t ws_reactor_last_error(uint32_t *code, uint32_t *detail, uint8_t *buf, size_t cap);
+
+// Set an option (`WS_REACTOR_OPT_*`) of connection `conn`, or with `conn` 0 the default
+// for connections created from now on. Booleans are 0/1, durations microseconds. The
+// HTTP head limits can only be set as defaults.
+//
+// # Safety
+// `r` must be a live reactor.
+ws_result ws_reactor_set_option(struct ws_reactor *r,
+                                uint64_t conn,
+                                uint32_t option,
+                                uint64_t value);
+
+// Listen on `host:port` (port 0 = any) with SO_REUSEADDR and `backlog` (<= 0: 1024).
+// Writes the listener id and the bound port.
+//
+// # Safety
+// `r` must be a live reactor; `host` `host_len` readable bytes; outputs valid for writes.
+ws_result ws_reactor_listen(struct ws_reactor *r,
+                            const uint8_t *host,
+                            size_t host_len,
+                            uint16_t port,
+                            int32_t backlog,
+                            uint64_t *id,
+                            uint16_t *bound_port);
+
+// Adopt a listening socket: the reactor works on a duplicate of `fd` (the caller keeps
+// and closes its own). The socket becomes non-blocking (a flag its duplicates share).
+//
+// # Safety
+// `r` must be a live reactor; `id` valid for writes.
+ws_result ws_reactor_listen_fd(struct ws_reactor *r, int32_t fd, uint64_t *id);
+
+// Close a listener.
+//
+// # Safety
+// `r` must be a live reactor.
+ws_result ws_reactor_unlisten(struct ws_reactor *r, uint64_t id);
+
+// Open a client connection to `host:port` (resolved now, which may block) and send the
+// opening handshake: request target `path` (empty: `/`), `Host` header `host_header`
+// (NULL or empty: `host[:port]`), `Origin` (NULL: none), the subprotocols offered (array of
+// `n_protocols` strings), the `Sec-WebSocket-Extensions` offer (NULL or empty: none) and
+// `n_headers` extra header pairs (`headers`/`header_lens` hold 2 * n_headers entries:
+// name, value, ...). Writes the connection id; the outcome comes as an OPEN event, or
+// ERROR then CLOSED. Fails at once only when the name cannot be resolved or a socket
+// cannot be created.
+//
+// # Safety
+// `r` must be a live reactor; every pointer valid for its length; `id` valid for writes.
+ws_result ws_reactor_connect(struct ws_reactor *r,
+                             const uint8_t *host,
+                             size_t host_len,
+                             uint16_t port,
+                             const uint8_t *path,
+                             size_t path_len,
+                             const uint8_t *host_header,
+                             size_t host_header_len,
+                             const uint8_t *origin,
+                             size_t origin_len,
+                             const uint8_t *const *protocols,
+                             const size_t *protocol_lens,
+                             size_t n_protocols,
+                             const uint8_t *extensions,
+                             size_t extensions_len,
+                             const uint8_t *const *headers,
+                             const size_t *header_lens,
+                             size_t n_headers,
+                             uint64_t *id);
+
+// Accept the opening handshake of a connection that reported a REQUEST: write the 101
+// answer with `protocol` (NULL or empty: none), `extensions` (a `Sec-WebSocket-Extensions`
+// value; NULL or empty: none) and `n_headers` extra header pairs. An OPEN event follows.
+//
+// # Safety
+// `r` must be a live reactor; every pointer valid for its length.
+ws_result ws_reactor_accept(struct ws_reactor *r,
+                            uint64_t conn,
+                            const uint8_t *protocol,
+                            size_t protocol_len,
+                            const uint8_t *extensions,
+                            size_t extensions_len,
+                            const uint8_t *const *headers,
+                            const size_t *header_lens,
+                            size_t n_headers);
+
+// Refuse the opening handshake of a connection that reported a REQUEST with HTTP `status`
+// (200-599), `n_headers` extra header pairs and a body; the connection closes once the
+// answer is written (CLOSED follows).
+//
+// # Safety
+// `r` must be a live reactor; every pointer valid for its length.
+ws_result ws_reactor_reject(struct ws_reactor *r,
+                            uint64_t conn,
+                            uint16_t status,
+                            const uint8_t *const *headers,
+                            const size_t *header_lens,
+                            size_t n_headers,
+                            const uint8_t *body,
+                            size_t body_len);
+
+// Send one frame (`opcode` 0-2 or 8-10; `fin` false for a fragment). Written to the socket
+// at once when it takes it, buffered otherwise (see `ws_reactor_buffered_amount`).
+//
+// # Safety
+// `r` must be a live reactor; `data` `len` readable bytes.
+ws_result ws_reactor_send(struct ws_reactor *r,
+                          uint64_t conn,
+                          uint8_t opcode,
+                          bool fin,
+                          const uint8_t *data,
+                          size_t len);
+
+// Start the close handshake with `code` (0: a Close without status, then `reason` must be
+// empty) and a UTF-8 `reason` of at most 123 bytes. Before the opening handshake completed
+// this just drops the TCP connection.
+//
+// # Safety
+// `r` must be a live reactor; `reason` `len` readable bytes.
+ws_result ws_reactor_close(struct ws_reactor *r,
+                           uint64_t conn,
+                           uint16_t code,
+                           const uint8_t *reason,
+                           size_t len);
+
+// Close the TCP connection now, without a close handshake (CLOSED follows).
+//
+// # Safety
+// `r` must be a live reactor.
+ws_result ws_reactor_drop(struct ws_reactor *r, uint64_t conn);
+
+// Bytes accepted for sending on `conn` but not yet written to its socket.
+//
+// # Safety
+// `r` must be a live reactor; `out` valid for writes.
+ws_result ws_reactor_buffered_amount(struct ws_reactor *r, uint64_t conn, size_t *out);
+
+// The peer's address of `conn`: the IP as text (owned by the reactor until the next call
+// on it) and the port.
+//
+// # Safety
+// `r` must be a live reactor; outputs valid for writes.
+ws_result ws_reactor_peer(struct ws_reactor *r,
+                          uint64_t conn,
+                          const uint8_t **ip,
+                          size_t *ip_len,
+                          uint16_t *port);
+
+// Our address on `conn`, as `ws_reactor_peer`.
+//
+// # Safety
+// `r` must be a live reactor; outputs valid for writes.
+ws_result ws_reactor_local(struct ws_reactor *r,
+                           uint64_t conn,
+                           const uint8_t **ip,
+                           size_t *ip_len,
+                           uint16_t *port);
+
+// Watch a descriptor the caller owns, level-triggered (READABLE/WRITABLE events at every
+// poll while the condition holds). Both false = unwatch. Watching again changes the interest.
+//
+// # Safety
+// `r` must be a live reactor.
+ws_result ws_reactor_watch(struct ws_reactor *r, int32_t fd, bool readable, bool writable);
+
+// Stop watching a descriptor (no error when it was not watched).
+//
+// # Safety
+// `r` must be a live reactor.
+ws_result ws_reactor_unwatch(struct ws_reactor *r, int32_t fd);
+
+// A timer firing `after_us` microseconds from now, then every `repeat_us` (0: once).
+//
+// # Safety
+// `r` must be a live reactor; `id` valid for writes.
+ws_result ws_reactor_add_timer(struct ws_reactor *r,
+                               uint64_t after_us,
+                               uint64_t repeat_us,
+                               uint64_t *id);
+
+// Cancel a timer: `WS_OK`, or `WS_NEED_MORE` when it was not active (a one-shot timer that
+// fired, or one cancelled before).
+//
+// # Safety
+// `r` must be a live reactor.
+ws_result ws_reactor_cancel_timer(struct ws_reactor *r, uint64_t id);
+
+// The epoll descriptor (readable when the reactor has I/O to do), for other event loops;
+// -1 for NULL.
+//
+// # Safety
+// `r` must be a live reactor or NULL.
+int32_t ws_reactor_fileno(const struct ws_reactor *r);
+
+// Microseconds until the next timer or connection deadline (0 when events are waiting):
+// `WS_OK`, or `WS_NEED_MORE` when nothing is scheduled.
+//
+// # Safety
+// `r` must be a live reactor; `us` valid for writes.
+ws_result ws_reactor_next_deadline(struct ws_reactor *r, uint64_t *us);
+
+// Number of connections (until their CLOSED event); 0 for NULL.
+//
+// # Safety
+// `r` must be a live reactor or NULL.
+size_t ws_reactor_connection_count(const struct ws_reactor *r);
+
+// Number of listeners; 0 for NULL.
+//
+// # Safety
+// `r` must be a live reactor or NULL.
+size_t ws_reactor_listener_count(const struct ws_reactor *r);
+
+// The id of the process that created the reactor; 0 for NULL.
+//
+// # Safety
+// `r` must be a live reactor or NULL.
+uint32_t ws_reactor_pid(const struct ws_reactor *r);
+
+// Wait at most `timeout_us` microseconds (negative: no limit) for I/O, do it, and collect
+// the events; `*count` receives the number of events waiting to be drained with
+// `ws_reactor_next_event` (events not drained before are kept, in order). A signal ends
+// the wait early, possibly with no events. Does not block when events are still waiting.
+//
+// # Safety
+// `r` must be a live reactor; `count` NULL or valid for writes.
+ws_result ws_reactor_poll(struct ws_reactor *r, int64_t timeout_us, size_t *count);
+
+// The next collected event: `WS_OK` with its kind (`WS_REACTOR_EVENT_*`) and fields (see
+// each kind; unused ones are 0 / NULL), or `WS_NEED_MORE` when none is left. The bytes
+// stay valid until the next `ws_reactor_next_event`, `ws_reactor_poll` or free.
+//
+// # Safety
+// `r` must be a live reactor; every output valid for writes.
+ws_result ws_reactor_next_event(struct ws_reactor *r,
+                                uint8_t *kind,
+                                uint64_t *id,
+                                uint64_t *id2,
+                                uint32_t *code,
+                                const uint8_t **data,
+                                size_t *len,
+                                const uint8_t **data2,
+                                size_t *len2);
+
+// A field (`WS_REQUEST_*`) of the current REQUEST event; `*data` is NULL for an absent
+// optional field (origin, extensions). Owned by the reactor like the event.
+//
+// # Safety
+// `r` must be a live reactor; outputs valid for writes.
+ws_result ws_reactor_event_field(struct ws_reactor *r,
+                                 uint8_t field,
+                                 const uint8_t **data,
+                                 size_t *len);
+
+// Number of headers of the current event: the request's (REQUEST), the server's answer's
+// (OPEN, client side); 0 otherwise.
+//
+// # Safety
+// `r` must be a live reactor or NULL.
+size_t ws_reactor_event_header_count(const struct ws_reactor *r);
+
+// Header `index` of the current event (name and value, in the order received).
+//
+// # Safety
+// `r` must be a live reactor; outputs valid for writes.
+ws_result ws_reactor_event_header(struct ws_reactor *r,
+                                  size_t index,
+                                  const uint8_t **name,
+                                  size_t *name_len,
+                                  const uint8_t **value,
+                                  size_t *value_len);
+
+// Number of subprotocols offered in the current REQUEST event (0 otherwise).
+//
+// # Safety
+// `r` must be a live reactor or NULL.
+size_t ws_reactor_event_protocol_count(const struct ws_reactor *r);
+
+// Subprotocol `index` offered in the current REQUEST event, in the client's order.
+//
+// # Safety
+// `r` must be a live reactor; outputs valid for writes.
+ws_result ws_reactor_event_protocol(struct ws_reactor *r,
+                                    size_t index,
+                                    const uint8_t **data,
+                                    size_t *len);
 
 // The engine version as a static NUL-terminated string (never freed).
 const char *ws_version(void);

@@ -1,0 +1,59 @@
+#!/usr/bin/perl
+# A WebSocket echo server: every text and binary message comes back unchanged.
+#
+#   perl -Mblib examples/echo-server.pl [--host 127.0.0.1] [--port 8080] [--max-size BYTES]
+#
+# It prints one line, "listening on ws://HOST:PORT/", once it accepts connections, and runs
+# until killed. Any WebSocket client can use it, browsers included:
+#   new WebSocket( "ws://127.0.0.1:8080/" )
+# The default message limit is 64 MiB, so the Autobahn|Testsuite cases with 16 MiB
+# messages pass against it.
+use strict;
+use warnings;
+use Getopt::Long ();
+use IO::Socket::IP;
+use WebSocket::Server;
+
+my $host = '127.0.0.1';
+my $port = 8080;
+my $max  = 64 * 1024 * 1024;
+Getopt::Long::GetOptions(
+    'host=s'     => \$host,
+    'port=i'     => \$port,
+    'max-size=i' => \$max,
+) || die( "Usage: $0 [--host 127.0.0.1] [--port 8080] [--max-size BYTES]\n" );
+
+# Listening before the server starts lets us announce the address (and the port chosen by the
+# system with --port 0) once connections are accepted; they wait in the backlog meanwhile.
+my $sock = IO::Socket::IP->new(
+    LocalHost => $host,
+    LocalPort => $port,
+    Listen    => 1024,
+    ReuseAddr => 1,
+) || die( "Cannot listen on ${host}:${port}: $@\n" );
+
+my $server = WebSocket::Server->new(
+    listen      => $sock,
+    # No keep-alive pings: an echo server speaks only when spoken to.
+    silence_max => 0,
+    on_connect  => sub
+    {
+        my( $server, $conn ) = @_;
+        $conn->max_recv_size( $max );
+        $conn->max_send_size( $max );
+        # Autobahn sends messages in up to 65536 fragments.
+        $conn->max_fragments_amount( 0 );
+        $conn->on(
+            utf8   => sub { $_[0]->send_utf8( $_[1] ) },
+            binary => sub { $_[0]->send_binary( $_[1] ) },
+        );
+        return( 1 );
+    },
+) || die( WebSocket::Server->error, "\n" );
+
+my $shown = $host =~ /:/ ? "[$host]" : $host;
+$| = 1;
+print( "listening on ws://${shown}:", $sock->sockport, "/\n" );
+
+$SIG{TERM} = $SIG{INT} = sub { $server->shutdown };
+$server->start || die( $server->error, "\n" );

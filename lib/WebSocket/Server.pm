@@ -1,0 +1,966 @@
+package WebSocket::Server;
+use strict;
+use warnings;
+use warnings::register;
+use parent qw( WebSocket );
+use vars qw( $VERSION );
+use POSIX ();
+use Scalar::Util ();
+use WebSocket::Loop;
+use WebSocket::Version;
+use WebSocket::Extension;
+
+our $VERSION = 'v0.3.0';
+
+# A peer that goes away while we write must not kill the process.
+$SIG{PIPE} = 'IGNORE';
+
+# The server side: a listener in the process's engine reactor, and the loop that dispatches
+# the reactor's events to the connection objects and to the user's callbacks. Accepting,
+# reading, parsing, answering pings, writing and the timeouts all happen in the engine; this
+# class only decides (callbacks, negotiation) and keeps the registry of connections.
+
+sub init
+{
+    my $self = shift( @_ );
+    $self->{connection_class} = 'WebSocket::Connection';
+    $self->{extensions}       = undef;
+    $self->{host}             = undef;
+    $self->{legacy}           = 0;
+    $self->{listen}           = undef;
+    $self->{on_accept}        = sub{};
+    $self->{on_connect}       = sub{};
+    $self->{on_shutdown}      = sub{};
+    $self->{on_tick}          = sub{};
+    $self->{port}             = 8080;
+    $self->{silence_max}      = 20;
+    $self->{subprotocol}      = [];
+    $self->{tick_period}      = 0;
+    $self->{is_ssl}           = 0;
+    $self->{pong_timeout}     = 0;
+    $self->{close_timeout}    = 5;
+    $self->{max_buffered}     = undef;
+    $self->{_watch_r}         = {};
+    $self->{_watch_w}         = {};
+    $self->{_conns}           = {};
+    # The package's version is not the protocol version.
+    $self->{version}          = undef;
+    $self->SUPER::init( @_ ) || return( $self->pass_error );
+    if( !defined( $self->{version} ) )
+    {
+        $self->version( WebSocket::Version->new( 'draft-ietf-hybi-17' ) ) // return( $self->pass_error );
+    }
+    $self->{silence_checkinterval} //= ( $self->{silence_max} // 0 ) / 2;
+    return( $self );
+}
+
+# Warnings are issued when the category of this class is enabled where the server was created
+# or started.
+sub new
+{
+    my $that = shift( @_ );
+    my $self = $that->SUPER::new( @_ ) || return;
+    $self->{_warnings} = warnings::enabled() ? 1 : 0;
+    return( $self );
+}
+
+sub _warnings_is_enabled { return( $_[0]->{_warnings} ); }
+
+sub _warn
+{
+    my $self = shift( @_ );
+    return if( !$self->_warnings_is_enabled );
+    my $msg = join( '', map{ $_ // '' } @_ );
+    $msg .= "\n" if( $msg !~ /\n$/ );
+    warn( $msg );
+}
+
+# ---------------------------------------------------------------------------
+# Accessors
+# ---------------------------------------------------------------------------
+sub close_timeout { return( shift->_set_get_number( 'close_timeout', @_ ) ); }
+
+sub connection_class { return( shift->_set_get_scalar( 'connection_class', @_ ) ); }
+
+sub connections
+{
+    my $self = shift( @_ );
+    my @conns = map{ $self->{_conns}->{ $_ } } sort{ $a <=> $b } keys( %{ $self->{_conns} } );
+    @conns = grep{ $_->is_ready } @conns;
+    return( @conns ) if( wantarray() || $self->{legacy} );
+    return( $self->new_array( \@conns ) );
+}
+
+sub extensions { return( shift->_set_get_object_array_object( 'extensions', 'WebSocket::Extension', @_ ) ); }
+
+sub host { return( shift->_set_get_scalar( 'host', @_ ) ); }
+
+sub ip { return( shift->_set_get_scalar_as_object( 'ip', @_ ) ); }
+
+sub is_ssl { return( shift->_set_get_boolean( 'is_ssl', @_ ) ); }
+
+sub legacy { return( shift->_set_get_boolean( 'legacy', @_ ) ); }
+
+# A port number, or an IO::Socket that is already listening.
+sub listen
+{
+    my $self = shift( @_ );
+    if( @_ )
+    {
+        my $v = shift( @_ );
+        if( defined( $v ) && !ref( $v ) )
+        {
+            return( $self->error( "Invalid value for listen: \"$v\" is neither a port number nor a listening socket." ) )
+                if( $v !~ /^\d+$/ );
+            $self->port( $v );
+            $v = undef;
+        }
+        $self->{listen} = $v;
+    }
+    return( $self->{listen} );
+}
+
+sub max_buffered { return( shift->_set_get_number( 'max_buffered', @_ ) ); }
+
+sub on
+{
+    my $self = shift( @_ );
+    return( $self->_on( { map{ $_ => 1 } qw( accept connect shutdown tick ) }, @_ ) );
+}
+
+sub on_accept { return( shift->_set_get_code( 'on_accept', @_ ) ); }
+
+sub on_connect { return( shift->_set_get_code( 'on_connect', @_ ) ); }
+
+sub on_shutdown { return( shift->_set_get_code( 'on_shutdown', @_ ) ); }
+
+sub on_tick { return( shift->_set_get_code( 'on_tick', @_ ) ); }
+
+sub pong_timeout { return( shift->_set_get_number( 'pong_timeout', @_ ) ); }
+
+sub port { return( shift->_set_get_number( 'port', @_ ) ); }
+
+sub silence_checkinterval { return( shift->_set_get_number( 'silence_checkinterval', @_ ) ); }
+
+sub silence_max { return( shift->_set_get_number( 'silence_max', @_ ) ); }
+
+sub socket { return( shift->listen( @_ ) ); }
+
+sub subprotocol
+{
+    my $self = shift( @_ );
+    if( @_ )
+    {
+        my @list;
+        if( @_ == 1 && ( Scalar::Util::reftype( $_[0] ) // '' ) eq 'ARRAY' )
+        {
+            @list = @{ $_[0] };
+        }
+        elsif( @_ == 1 )
+        {
+            @list = defined( $_[0] ) ? ( "$_[0]" ) : ();
+        }
+        else
+        {
+            @list = @_;
+        }
+        @list = grep{ length( $_ ) } map{ split( /[\s,]+/, ( defined( $_ ) ? "$_" : '' ) ) } @list;
+        $self->{subprotocol} = $self->new_array( \@list );
+    }
+    $self->{subprotocol} = $self->new_array( $self->{subprotocol} || [] )
+        if( !Scalar::Util::blessed( $self->{subprotocol} ) );
+    return( $self->{subprotocol} );
+}
+
+sub tick_period { return( shift->_set_get_number( 'tick_period', @_ ) ); }
+
+# version( "13, 8" | $version_object | [ ... ] ): the supported versions; the getter returns
+# the first of them, versions() the whole list.
+sub version
+{
+    my $self = shift( @_ );
+    if( @_ )
+    {
+        my $v = @_ == 1 ? shift( @_ ) : [ @_ ];
+        my @items;
+        if( ref( $v ) eq 'ARRAY' || ( Scalar::Util::blessed( $v ) && $v->isa( 'WebSocket::Generic::Array' ) ) )
+        {
+            @items = @$v;
+        }
+        elsif( Scalar::Util::blessed( $v ) && $v->isa( 'WebSocket::Version' ) )
+        {
+            @items = ( $v );
+        }
+        elsif( defined( $v ) )
+        {
+            @items = grep{ length( $_ ) } split( /\s*,\s*/, "$v" );
+            s/^\s+|\s+$//g for( @items );
+        }
+        my @objs;
+        for my $item ( @items )
+        {
+            if( Scalar::Util::blessed( $item ) && $item->isa( 'WebSocket::Version' ) )
+            {
+                push( @objs, $item );
+                next;
+            }
+            my $o = WebSocket::Version->new( "$item", debug => $self->debug );
+            return( $self->pass_error( WebSocket::Version->error ) ) if( !defined( $o ) );
+            push( @objs, $o );
+        }
+        $self->{versions} = $self->new_array( \@objs );
+        $self->{version} = $objs[0];
+    }
+    return( $self->{version} );
+}
+
+sub versions
+{
+    my $self = shift( @_ );
+    if( @_ )
+    {
+        my $v = @_ == 1 ? shift( @_ ) : [ @_ ];
+        $v = [ $v ] if( ref( $v ) ne 'ARRAY' && !( Scalar::Util::blessed( $v ) && $v->isa( 'WebSocket::Generic::Array' ) ) );
+        $self->version( [ @$v ] ) // return( $self->pass_error );
+    }
+    $self->{versions} = $self->new_array if( !defined( $self->{versions} ) );
+    return( $self->{versions} );
+}
+
+# ---------------------------------------------------------------------------
+# Watched filehandles
+# ---------------------------------------------------------------------------
+sub watch_readable { return( shift->_watch( 'readable', @_ ) ); }
+
+sub watch_writable { return( shift->_watch( 'writable', @_ ) ); }
+
+sub unwatch_readable { return( shift->_unwatch( 'readable', @_ ) ); }
+
+sub unwatch_writable { return( shift->_unwatch( 'writable', @_ ) ); }
+
+sub watched_readable { return( shift->_watched( 'readable', @_ ) ); }
+
+sub watched_writable { return( shift->_watched( 'writable', @_ ) ); }
+
+sub _watch
+{
+    my $self = shift( @_ );
+    my $dir = shift( @_ );
+    my @pairs = ( @_ == 1 && ref( $_[0] ) eq 'ARRAY' ) ? @{ $_[0] } : @_;
+    return( $self->error( "watch_${dir} expects an even number of arguments" ) ) if( @pairs % 2 );
+    for( my $i = 1; $i < @pairs; $i += 2 )
+    {
+        return( $self->error( "watch_${dir} expects the second value of each pair to be a code reference, but element $i was not" ) )
+            if( ref( $pairs[ $i ] ) ne 'CODE' );
+    }
+    my $map = $self->{ $dir eq 'readable' ? '_watch_r' : '_watch_w' };
+    while( my( $fh, $cb ) = splice( @pairs, 0, 2 ) )
+    {
+        my $fd = ref( $fh ) ? fileno( $fh ) : $fh;
+        if( !defined( $fd ) )
+        {
+            $self->_warn( "watch_${dir} was given filehandle $fh which is not opened; ignoring!" );
+            next;
+        }
+        if( exists( $map->{ $fd } ) )
+        {
+            $self->_warn( "watch_${dir} was given filehandle $fh which is already being watched; ignoring!" );
+            next;
+        }
+        $map->{ $fd } = [ $fh, $cb ];
+        $self->_loop_watch( $dir, $fd ) if( $self->{_running} );
+    }
+    return( $self );
+}
+
+sub _unwatch
+{
+    my $self = shift( @_ );
+    my $dir = shift( @_ );
+    my $map = $self->{ $dir eq 'readable' ? '_watch_r' : '_watch_w' };
+    for my $fh ( @_ )
+    {
+        my $fd = ref( $fh ) ? fileno( $fh ) : $fh;
+        # A filehandle closed before being unwatched has no descriptor any more: find it.
+        if( !defined( $fd ) )
+        {
+            ( $fd ) = grep{ $map->{ $_ }->[0] == $fh } keys( %$map );
+        }
+        next if( !defined( $fd ) || !delete( $map->{ $fd } ) );
+        $self->_loop_unwatch( $dir, $fd ) if( $self->{_running} );
+    }
+    return( $self );
+}
+
+sub _watched
+{
+    my $self = shift( @_ );
+    my $dir = shift( @_ );
+    my $map = $self->{ $dir eq 'readable' ? '_watch_r' : '_watch_w' };
+    if( @_ )
+    {
+        my $fh = shift( @_ );
+        my $fd = ref( $fh ) ? fileno( $fh ) : $fh;
+        return if( !defined( $fd ) || !exists( $map->{ $fd } ) );
+        return( $map->{ $fd }->[1] );
+    }
+    return( map{ @{ $map->{ $_ } } } sort{ $a <=> $b } keys( %$map ) );
+}
+
+sub _loop_watch
+{
+    my( $self, $dir, $fd ) = @_;
+    my $entry = $self->{ $dir eq 'readable' ? '_watch_r' : '_watch_w' }->{ $fd } || return;
+    Scalar::Util::weaken( my $weak = $self );
+    $self->_loop->watch( $entry->[0], $dir => sub
+    {
+        return if( !$weak );
+        my $e = $weak->{ $dir eq 'readable' ? '_watch_r' : '_watch_w' }->{ $fd } || return;
+        local $@;
+        eval{ $e->[1]->( $weak, $e->[0] ); 1 } ||
+            $weak->_warn( "Error calling the watch_${dir} callback for filehandle $e->[0]: $@" );
+    });
+}
+
+sub _loop_unwatch
+{
+    my( $self, $dir, $fd ) = @_;
+    $self->_loop->watch( $fd, $dir => undef );
+}
+
+# ---------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------
+sub _loop { return( WebSocket::Loop->instance ); }
+
+sub _reactor { return( WebSocket::Loop->instance->reactor ); }
+
+sub start
+{
+    my $self = shift( @_ );
+    $self->{_warnings} = warnings::enabled() ? 1 : 0;
+    $self->_listen || return( $self->pass_error );
+    $self->_run;
+    $self->_stop_listening;
+    if( my $err = delete( $self->{_start_error} ) )
+    {
+        return( $self->error( $err ) );
+    }
+    return( $self );
+}
+
+# Opens the listener and registers everything with the loop; start() then runs the loop.
+sub _listen
+{
+    my $self = shift( @_ );
+    return( $self->error( "The server is already running." ) ) if( $self->{_running} );
+    my $loop = $self->_loop;
+    my $r = $loop->reactor;
+    my $sock = $self->{listen};
+    my( $lid, $port, $ip );
+    if( Scalar::Util::blessed( $sock ) && $sock->isa( 'IO::Socket' ) )
+    {
+        $sock->clearerr if( $sock->can( 'clearerr' ) );
+        my $fd = fileno( $sock );
+        if( !defined( $fd ) || !$sock->opened || $sock->error )
+        {
+            return( $self->error( "Failed to start websocket server; the TCP server provided via 'listen' is invalid. (is the listening socket is closed? are you trying to reuse a server that has already shut down?)" ) );
+        }
+        # The reactor owns the descriptor it is given: give it a copy, the caller keeps theirs.
+        my $dup = POSIX::dup( $fd );
+        return( $self->error( "Failed to listen on port " . ( $self->{port} // '' ) . ": $!" ) ) if( !defined( $dup ) );
+        $lid = eval{ $r->listen_fd( $dup ) };
+        if( !defined( $lid ) )
+        {
+            my $msg = $@ || $self->_reactor_error( $r ) || 'unknown error';
+            POSIX::close( $dup );
+            return( $self->error( "Failed to start websocket server; the TCP server provided via 'listen' is invalid. (is the listening socket is closed? are you trying to reuse a server that has already shut down?)" ) );
+        }
+        $port = $sock->sockport;
+        $ip = $sock->sockhost;
+        $self->is_ssl( $sock->isa( 'IO::Socket::SSL' ) || $sock->can( 'accept_SSL' ) ? 1 : 0 );
+    }
+    else
+    {
+        my $want = $self->{port} // 8080;
+        my $host = $self->{host} // '0.0.0.0';
+        ( $lid, $port ) = eval{ $r->listen( $host, $want, 128 ) };
+        if( !defined( $lid ) )
+        {
+            my $msg = $@ || $self->_reactor_error( $r ) || 'unknown error';
+            $msg =~ s/ at \S+ line \d+\.?\n?$//;
+            return( $self->error( "Failed to listen on port $want: $msg" ) );
+        }
+        $ip = $host;
+        $self->is_ssl(0);
+    }
+    $self->{_lid} = $lid;
+    $self->port( $port ) if( defined( $port ) );
+    $self->ip( $ip );
+    my $class = $self->connection_class || 'WebSocket::Connection';
+    if( !$class->can( 'new' ) )
+    {
+        ( my $file = "$class.pm" ) =~ s{::}{/}g;
+        local $@;
+        if( !eval{ require $file; 1 } )
+        {
+            $r->unlisten( $lid );
+            delete( $self->{_lid} );
+            return( $self->error( "Unable to load connection class $class: $@" ) );
+        }
+    }
+    $self->{_conns} = {};
+    $self->{_running} = 1;
+    $self->{_stopping} = 0;
+    $self->{_pid} = $$;
+    $loop->add_listener( $lid, $self );
+    $self->_loop_watch( 'readable', $_ ) for( keys( %{ $self->{_watch_r} } ) );
+    $self->_loop_watch( 'writable', $_ ) for( keys( %{ $self->{_watch_w} } ) );
+    my $tick = $self->{tick_period} // 0;
+    if( $tick > 0 )
+    {
+        Scalar::Util::weaken( my $weak = $self );
+        $self->{_tick_timer} = $loop->add_timer( $tick, $tick, sub
+        {
+            return if( !$weak || !$weak->{_running} || $weak->{_stopping} );
+            local $@;
+            if( !eval{ $weak->on_tick->( $weak ); 1 } )
+            {
+                $weak->{_start_error} = "Error calling the tick callback: $@";
+                $weak->_abort;
+            }
+        });
+    }
+    return( $self );
+}
+
+sub _reactor_error
+{
+    my( $self, $r ) = @_;
+    my $e = eval{ $r->error };
+    return( ref( $e ) eq 'ARRAY' ? $e->[2] : $e );
+}
+
+sub _run
+{
+    my $self = shift( @_ );
+    my $loop = $self->_loop;
+    # A timeout of a second at most: a signal handler that calls shutdown takes effect soon.
+    while( $self->{_running} )
+    {
+        $loop->run_once( 1 );
+        if( $self->{_stopping} )
+        {
+            last if( !%{ $self->{_conns} } );
+            if( time() >= $self->{_stop_deadline} )
+            {
+                $self->_drop( $_ ) for( values( %{ $self->{_conns} } ) );
+                last;
+            }
+        }
+    }
+    return( $self );
+}
+
+# Stops a running start() at once: the listener closes and every connection is dropped.
+sub _abort
+{
+    my $self = shift( @_ );
+    $self->_unlisten;
+    $self->_drop( $_ ) for( values( %{ $self->{_conns} } ) );
+    $self->{_running} = 0;
+}
+
+sub _unlisten
+{
+    my $self = shift( @_ );
+    my $lid = delete( $self->{_lid} );
+    return if( !defined( $lid ) );
+    my $loop = $self->_loop;
+    $loop->remove_listener( $lid );
+    eval{ $loop->reactor->unlisten( $lid ) };
+}
+
+sub _stop_listening
+{
+    my $self = shift( @_ );
+    my $loop = $self->_loop;
+    $self->_unlisten;
+    $loop->cancel_timer( delete( $self->{_tick_timer} ) ) if( defined( $self->{_tick_timer} ) );
+    $self->_loop_unwatch( 'readable', $_ ) for( keys( %{ $self->{_watch_r} } ) );
+    $self->_loop_unwatch( 'writable', $_ ) for( keys( %{ $self->{_watch_w} } ) );
+    $self->_drop( $_ ) for( values( %{ $self->{_conns} } ) );
+    $self->{_running} = 0;
+    $self->{_stopping} = 0;
+    return( $self );
+}
+
+# Called by the loop for each connection accepted on our listener.
+sub _engine_accept
+{
+    my( $self, $cid, $lid, $ip, $port ) = @_;
+    my $loop = $self->_loop;
+    my $r = $loop->reactor;
+    if( !$self->{_running} || $self->{_stopping} )
+    {
+        $r->drop( $cid );
+        return;
+    }
+    require WebSocket::Connection;
+    my $sock = WebSocket::Connection::Socket->new( id => $cid, ip => $ip, port => $port, server => $self );
+    my $conn;
+    local $@;
+    my $rv;
+    if( !eval{ $rv = $self->on_accept->({ socket => $sock, server => $self, subprotocol => $self->subprotocol }); 1 } )
+    {
+        $r->drop( $cid );
+        $self->{_start_error} = "Error calling the accept callback: $@";
+        $self->_abort;
+        return;
+    }
+    if( Scalar::Util::blessed( $rv ) && !grep{ !$rv->can( $_ ) } qw( error is_ready new recv send _engine_event ) )
+    {
+        $conn = $rv;
+    }
+    else
+    {
+        my $class = $self->connection_class || 'WebSocket::Connection';
+        $conn = $class->new(
+            socket      => $sock,
+            server      => $self,
+            subprotocol => [ @{ $self->subprotocol } ],
+            debug       => $self->debug,
+        );
+        if( !$conn )
+        {
+            $self->_warn( "Error creating a connection object of class $class: ", $class->error );
+            $r->drop( $cid );
+            return;
+        }
+    }
+    $self->{_conns}->{ $cid } = $conn;
+    $loop->add_conn( $cid, $conn );
+    $conn->_engine_init if( $conn->can( '_engine_init' ) );
+    if( !eval{ $rv = $self->on_connect->( $self, $conn ); 1 } )
+    {
+        $self->{_start_error} = "Error calling the connect callback: $@";
+        $self->_abort;
+        return;
+    }
+    # A defined but false value refuses this client, and only this one.
+    if( defined( $rv ) && !$rv )
+    {
+        $self->_drop( $conn );
+    }
+    return;
+}
+
+# Forget a connection and drop it in the engine.
+sub _drop
+{
+    my( $self, $conn ) = @_;
+    return if( !$conn );
+    my $cid = $conn->can( '_cid' ) ? $conn->_cid : undef;
+    return if( !defined( $cid ) );
+    my $entry = delete( $self->{_conns}->{ $cid } );
+    my $loop = $self->_loop;
+    $loop->remove_conn( $cid );
+    eval{ $loop->reactor->drop( $cid ) };
+    # A client that was connected hears of its end once, as if its connection was lost.
+    $conn->_notify_disconnect( 1006, '' ) if( $conn->{_open} && $conn->can( '_notify_disconnect' ) );
+    $conn->_dropped if( $conn->can( '_dropped' ) );
+    return( $entry );
+}
+
+# Called by a connection once the engine reported it closed.
+sub _forget
+{
+    my( $self, $cid ) = @_;
+    return( delete( $self->{_conns}->{ $cid } ) );
+}
+
+# disconnect( $connection | $socket | $id ): closes that client at once.
+sub disconnect
+{
+    my $self = shift( @_ );
+    my $what = shift( @_ );
+    return( $self->error( "No client connection was provided to disconnect." ) ) if( !defined( $what ) );
+    my $cid;
+    if( Scalar::Util::blessed( $what ) && $what->can( '_cid' ) )
+    {
+        $cid = $what->_cid;
+    }
+    elsif( Scalar::Util::blessed( $what ) && $what->isa( 'WebSocket::Connection::Socket' ) )
+    {
+        $cid = $what->id;
+    }
+    elsif( !ref( $what ) && $what =~ /^\d+$/ )
+    {
+        $cid = $what;
+    }
+    return if( !defined( $cid ) );
+    my $conn = $self->{_conns}->{ $cid };
+    if( !$conn )
+    {
+        # Not (or no longer) registered: drop it in the engine all the same.
+        eval{ $self->_reactor->drop( $cid ) };
+        return;
+    }
+    return( $self->_drop( $conn ) );
+}
+
+sub shutdown
+{
+    my $self = shift( @_ );
+    local $@;
+    if( !eval{ $self->on_shutdown->( $self ); 1 } )
+    {
+        $self->_warn( "Error calling the shutdown callback: $@" );
+        return( $self->error({ code => 1011, message => "Internal error" }) );
+    }
+    return( $self->error( "Cannot find the socket object!" ) ) if( !defined( $self->{_lid} ) );
+    $self->_unlisten;
+    for my $conn ( values( %{ $self->{_conns} } ) )
+    {
+        if( $conn->is_ready )
+        {
+            $conn->disconnect( 1001 );
+        }
+        else
+        {
+            $self->_drop( $conn );
+        }
+    }
+    $self->{_stopping} = 1;
+    my $t = $self->{close_timeout} // 5;
+    $self->{_stop_deadline} = time() + ( $t > 0 ? $t : 0 ) + 1;
+    # Nothing left to wait for: the loop stops at once.
+    $self->{_running} = 0 if( !%{ $self->{_conns} } );
+    return( $self );
+}
+
+sub stop { return( shift->shutdown( @_ ) ); }
+
+sub DESTROY
+{
+    my $self = shift( @_ );
+    return if( ( $self->{_pid} // 0 ) != $$ || ${^GLOBAL_PHASE} eq 'DESTRUCT' );
+    $self->_unlisten if( defined( $self->{_lid} ) );
+}
+
+1;
+
+__END__
+
+=encoding utf-8
+
+=head1 NAME
+
+WebSocket::Server - a WebSocket server on the engine's event loop
+
+=head1 SYNOPSIS
+
+    use WebSocket::Server;
+    my $server = WebSocket::Server->new(
+        listen      => 8080,
+        subprotocol => [qw( chat json )],
+        tick_period => 5,
+        on_tick     => sub
+        {
+            my( $server ) = @_;
+            $_->send_utf8( scalar( localtime ) ) for( $server->connections );
+        },
+        on_connect  => sub
+        {
+            my( $server, $conn ) = @_;
+            $conn->on(
+                handshake  => sub
+                {
+                    my( $conn, $hs ) = @_;
+                    # Refuse clients without a token
+                    return( 0 ) unless( $hs->request->uri->query =~ /token=/ );
+                    return( 1 );
+                },
+                ready      => sub { $_[0]->send_utf8( 'welcome' ) },
+                utf8       => sub { my( $conn, $text ) = @_; $conn->send_utf8( $text ) },
+                binary     => sub { my( $conn, $bytes ) = @_; $conn->send_binary( $bytes ) },
+                disconnect => sub { my( $conn, $code, $reason ) = @_; },
+            );
+        },
+    ) || die( WebSocket::Server->error, "\n" );
+    $server->start || die( $server->error, "\n" );
+
+=head1 VERSION
+
+    v0.3.0
+
+=head1 DESCRIPTION
+
+A WebSocket server that serves many clients in one process. The sockets belong to the Rust
+engine of this distribution (see L<WebSocket::Loop>): it accepts the connections, reads and
+parses the opening handshakes and the frames, answers pings, writes, and enforces the time
+and size limits. This class decides what is negotiation and policy (origin, version,
+subprotocol, extensions, the callbacks) and calls your code with the events of each client,
+through the L<WebSocket::Connection> object that represents it.
+
+Its interface is that of the C<WebSocket::Server> of the C<WebSocket> distribution v0.2.x,
+itself modelled on L<Net::WebSocket::Server>: code written for those runs unchanged.
+
+Everything happens in the thread that calls L</start>: callbacks may call any method of the
+server or of a connection, including L</shutdown>.
+
+=head1 CONSTRUCTOR
+
+=head2 new
+
+    my $server = WebSocket::Server->new( %options ) || die( WebSocket::Server->error );
+
+Each option is the method of the same name (see L</METHODS>): C<close_timeout>,
+C<connection_class>, C<extensions>, C<host>, C<legacy>, C<listen>, C<max_buffered>,
+C<on_accept>, C<on_connect>, C<on_shutdown>, C<on_tick>, C<pong_timeout>, C<port>,
+C<silence_checkinterval>, C<silence_max>, C<subprotocol>, C<tick_period>, C<version>,
+C<versions>, C<watch_readable>, C<watch_writable>, and the inherited C<debug> and C<fatal>.
+An unknown option makes C<new> return C<undef>, with the reason in
+C<< WebSocket::Server->error >>.
+
+=head1 METHODS
+
+=head2 start
+
+Starts listening and serves clients until L</shutdown> (or L</stop>) is called, normally from
+a callback or a signal handler. Returns the server once it has stopped, or C<undef> and an
+error:
+
+=over 4
+
+=item C<Failed to listen on port PORT: REASON> when the port cannot be bound;
+
+=item C<< Failed to start websocket server; the TCP server provided via 'listen' is invalid. (is the listening socket is closed? are you trying to reuse a server that has already shut down?) >>
+when L</listen> holds a socket that is closed or in error;
+
+=item C<Error calling the accept callback: ...>, C<Error calling the connect callback: ...> or
+C<Error calling the tick callback: ...> when one of these callbacks died (the server then
+stops and drops its clients).
+
+=back
+
+The loop waits in the engine at most a second at a time, so a signal handler that calls
+L</shutdown> takes effect promptly. The server can be created in a child process after
+C<fork>: each process has its own engine loop.
+
+=head2 shutdown
+
+Calls L</on_shutdown>, stops accepting, sends a close frame with code 1001 (going away) to
+every connected client and drops those still in their opening handshake. L</start> returns
+once every client has closed, or after L</close_timeout> seconds at most. Returns the server.
+Errors: C<Cannot find the socket object!> when the server is not listening; when
+C<on_shutdown> dies, a warning and the error C<Internal error> (code 1011).
+
+=head2 stop
+
+The same as L</shutdown>.
+
+=head2 connections
+
+The clients whose opening handshake is complete. A list in list context or when L</legacy>
+is true, otherwise a L<WebSocket::Generic::Array> object.
+
+=head2 disconnect
+
+    $server->disconnect( $conn );
+
+Closes that client's connection at once, without a closing handshake (use
+L<WebSocket::Connection/disconnect> for a clean close). Accepts the connection object, its
+L<WebSocket::Connection/socket>, or the engine's connection id. Returns the connection object
+that was removed from the registry, or C<undef> if there was none.
+
+=head2 on
+
+    $server->on( connect => sub { ... }, tick => sub { ... } );
+
+Sets several callbacks at once; the names are those of the C<on_*> methods without the
+prefix: C<accept>, C<connect>, C<shutdown>, C<tick>. Returns the server. Errors:
+C<Invalid event 'NAME'> and C<Expected a code reference for event 'NAME', but got 'VALUE'.>
+
+=head2 on_accept
+
+The code called when a client connects, before anything was read from it, with a hash
+reference C<< { socket => $socket, server => $server, subprotocol => $array } >>. If it
+returns an object able to C<error>, C<is_ready>, C<new>, C<recv>, C<send> and
+C<_engine_event> (normally an object of a subclass of L<WebSocket::Connection> built with
+these arguments), that object represents the client; otherwise one is created from
+L</connection_class>. If it dies, L</start> returns with the error
+C<Error calling the accept callback: ...>. Setting it returns the server.
+
+=head2 on_connect
+
+The code called with C<( $server, $connection )> for each new client, before its opening
+handshake: the place to set the connection's callbacks. A defined but false return value
+refuses that client: its connection is dropped. If it dies, L</start> returns with the error
+C<Error calling the connect callback: ...>. Setting it returns the server.
+
+=head2 on_shutdown
+
+The code called with C<( $server )> when L</shutdown> begins, before the clients are
+disconnected. Setting it returns the server.
+
+=head2 on_tick
+
+The code called with C<( $server )> every L</tick_period> seconds. If it dies, L</start>
+returns with the error C<Error calling the tick callback: ...>. Setting it returns the
+server.
+
+=head2 tick_period
+
+Seconds between two calls of L</on_tick>; 0 (the default) disables them. Read when
+L</start> begins.
+
+=head2 listen
+
+The port to listen on (a number), or an IO::Socket that is already listening, for example
+one created by your program before it forks workers. The engine listens on a duplicate of its
+descriptor; the socket stays yours. Returns the socket, or C<undef> when a port was given.
+Also available as L</socket>.
+
+=head2 socket
+
+The same as L</listen>.
+
+=head2 port
+
+The port to listen on when L</listen> holds no socket. Default: 8080; 0 means any free
+port. Once L</start> has begun, the port actually bound.
+
+=head2 host
+
+The local address to listen on when L</listen> holds no socket. Default: C<0.0.0.0>, every
+IPv4 interface. Not in the original distribution.
+
+=head2 ip
+
+The local address of the listener, set by L</start>.
+
+=head2 is_ssl
+
+True when the listener is a TLS socket (a L<IO::Socket::SSL>). The engine does not serve TLS
+yet, so this is false in practice.
+
+=head2 connection_class
+
+The class of the connection objects. Default: L<WebSocket::Connection>. It is loaded by
+L</start>; its C<new> is called with C<socket>, C<server>, C<subprotocol> and C<debug>.
+
+=head2 legacy
+
+Boolean: when true, L</connections> returns a list even in scalar context.
+
+=head2 subprotocol
+
+The subprotocols the server speaks, in order of preference for nothing (the client's order
+wins): set with an array reference, a space or comma separated string, or a list. Returns a
+L<WebSocket::Generic::Array>. During the opening handshake the server selects the first
+subprotocol offered by the client that is in this list, and answers with that one (RFC 6455
+section 4.2.2); when there is no match, the answer names no subprotocol.
+
+=head2 extensions
+
+The extensions the server accepts, as L<WebSocket::Extension> objects (set with strings or
+objects). A client's offer of an extension with one of these names is accepted, and the
+engine negotiates its parameters. Returns a L<WebSocket::Generic::Array>.
+
+=head2 version
+
+Sets the supported protocol versions (a comma separated string such as C<"13, 8">, a
+L<WebSocket::Version>, or an array reference of either) and returns the first of them.
+Default: C<draft-ietf-hybi-17>, which is version 13 (RFC 6455).
+
+=head2 versions
+
+The supported versions, a L<WebSocket::Generic::Array> of L<WebSocket::Version> objects. A
+client asking for another version is refused with the status 400 or 426 (see
+L<WebSocket::Connection/"The opening handshake">).
+
+=head2 silence_max
+
+Seconds of silence from a client after which the engine sends it a ping, to keep the
+connection alive through proxies and notice dead peers. Default: 20; 0 disables the pings.
+
+=head2 silence_checkinterval
+
+Kept for compatibility: in the original, the interval between two checks for silent clients
+(half of L</silence_max> by default). The engine tracks each connection's silence itself.
+
+=head2 pong_timeout
+
+Seconds the engine waits for the answer to a keep-alive ping before it closes the connection
+as dead. Default: 0, never (as the original). Not in the original distribution.
+
+=head2 max_buffered
+
+The default of L<WebSocket::Connection/max_buffered> for the connections of this server:
+the most bytes a client may leave unsent before the engine closes its connection. Undefined
+by default: the engine's default applies. Not in the original distribution.
+
+=head2 close_timeout
+
+Seconds L</start> waits, after L</shutdown>, for the clients to answer the close frame before
+it drops them. Default: 5. Not in the original distribution.
+
+=head2 watch_readable
+
+    $server->watch_readable( $fh => sub { my( $server, $fh ) = @_; ... }, ... );
+
+Calls the code whenever the filehandle is readable, while the server runs: as long as data
+is waiting, at every turn of the loop (the level-triggered meaning of L<IO::Select>). Takes
+pairs of filehandle and code, as a list or an array reference. Returns the server. Errors:
+C<watch_readable expects an even number of arguments> and C<watch_readable expects the second
+value of each pair to be a code reference, but element N was not>. A filehandle that is
+already watched is ignored with a warning.
+
+=head2 watch_writable
+
+The same for writability, with C<watch_writable> in the messages.
+
+=head2 unwatch_readable
+
+    $server->unwatch_readable( @filehandles );
+
+Stops watching these filehandles. Returns the server.
+
+=head2 unwatch_writable
+
+The same for writability.
+
+=head2 watched_readable
+
+With a filehandle, its callback or C<undef>. Without, the flat list of every watched
+filehandle and its callback: C<( $fh1, $cb1, $fh2, $cb2, ... )>.
+
+=head2 watched_writable
+
+The same for writability.
+
+=head2 compression_threshold
+
+Inherited from L<WebSocket>.
+
+=head1 WARNINGS
+
+This module registers the warnings category C<WebSocket::Server>. Warnings (a callback that
+died, a send before the handshake, an engine error on a connection) are issued when that
+category is enabled in the code that created the server or called L</start>: with
+C<use warnings> or C<< use warnings 'WebSocket::Server' >>, and not under
+C<< no warnings 'WebSocket::Server' >>.
+
+Loading this module sets C<$SIG{PIPE}> to C<IGNORE>.
+
+=head1 SEE ALSO
+
+L<WebSocket::Connection>, L<WebSocket::Client>, L<WebSocket::Loop>, L<WebSocket>
+
+=head1 COPYRIGHT & LICENSE
+
+This library is free software; you can redistribute it and/or modify it under the same
+terms as Perl itself.
+
+=cut

@@ -1,0 +1,43 @@
+// Headless Chromium for t/64-interop-chromium.t: opens chromium.html on a WebSocket server and
+// reports, as the other peers do, what the page received and how its connection closed.
+// Usage: node chromium_driver.js ws://127.0.0.1:PORT/   (CHROMIUM overrides /usr/bin/chromium)
+'use strict';
+const path = require('path');
+const { pathToFileURL } = require('url');
+const { chromium } = require('playwright-core');
+const { report, describe } = require('./node_common');
+
+const url = process.argv[2];
+const page_url = pathToFileURL(path.join(__dirname, 'chromium.html')).href + '?url=' + encodeURIComponent(url);
+setTimeout(() => { report({ event: 'error', message: 'timed out' }); process.exit(1); }, 90000).unref();
+
+(async () => {
+  // Flags for a machine without a network beyond loopback; playwright-core gives the browser
+  // a fresh profile directory of its own.
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    timeout: 60000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => process.stderr.write(`console.${m.type()}: ${m.text()}\n`));
+    page.on('pageerror', (e) => report({ event: 'error', message: `page error: ${e}` }));
+    await page.goto(page_url);
+    await page.waitForFunction(() => window.interop.close !== null, null, { timeout: 30000 });
+    const r = await page.evaluate(() => window.interop);
+    for (const m of r.messages) {
+      const binary = m.type === 'binary';
+      report({ conn: 1, event: 'message', ...describe(binary ? Buffer.from(m.bytes) : m.text, binary) });
+    }
+    for (const e of r.errors) report({ conn: 1, event: 'error', message: e });
+    report({ conn: 1, event: 'close', rcvd: [r.close.code, r.close.reason], clean: r.close.wasClean });
+    report({ event: 'done', browser: browser.version() });
+  } catch (e) {
+    report({ event: 'error', message: String(e) });
+  } finally {
+    await browser.close();
+  }
+})().catch((e) => { report({ event: 'error', message: String(e) }); process.exit(1); });

@@ -1,0 +1,26 @@
+// What the Node peers share: the messages of t/interop/Interop.pm and the report lines.
+'use strict';
+const crypto = require('crypto');
+
+const TEXT = 'h\u00e9llo w\u00f6rld \u2603 \u{1F600} \u65e5\u672c\u8a9e';
+const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+const BIG_TEXT = '\u00fcnic\u00f6de \u2603 \u{1F600} '.repeat(4000);
+const BIG_BINARY = Buffer.concat(Array(400).fill(BINARY));
+const MESSAGES = [TEXT, BINARY, BIG_TEXT, BIG_BINARY];
+const MAX_SIZE = 1 << 20;
+
+function report(obj) { process.stdout.write(JSON.stringify(obj) + '\n'); }
+
+// data: a string (text) or a Buffer; isBinary as ws's 'message' event gives it.
+function describe(data, isBinary) {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+  return { type: isBinary ? 'binary' : 'text', length: bytes.length,
+           sha256: crypto.createHash('sha256').update(bytes).digest('hex') };
+}
+
+// ws reports 1005 when a Close frame had no code and 1006 when none came at all.
+function closeReport(code, reason) {
+  return { rcvd: code === 1006 || code === 1005 ? null : [code, reason.toString('utf8')], clean: code !== 1006 };
+}
+
+module.exports = { TEXT, BINARY, BIG_TEXT, BIG_BINARY, MESSAGES, MAX_SIZE, report, describe, closeReport };

@@ -366,14 +366,10 @@ sub _listen
         {
             return( $self->error( "Failed to start websocket server; the TCP server provided via 'listen' is invalid. (is the listening socket is closed? are you trying to reuse a server that has already shut down?)" ) );
         }
-        # The reactor owns the descriptor it is given: give it a copy, the caller keeps theirs.
-        my $dup = POSIX::dup( $fd );
-        return( $self->error( "Failed to listen on port " . ( $self->{port} // '' ) . ": $!" ) ) if( !defined( $dup ) );
-        $lid = eval{ $r->listen_fd( $dup ) };
+        # The reactor makes its own duplicate of the descriptor: the caller keeps theirs.
+        $lid = eval{ $r->listen_fd( $fd ) };
         if( !defined( $lid ) )
         {
-            my $msg = $@ || $self->_reactor_error( $r ) || 'unknown error';
-            POSIX::close( $dup );
             return( $self->error( "Failed to start websocket server; the TCP server provided via 'listen' is invalid. (is the listening socket is closed? are you trying to reuse a server that has already shut down?)" ) );
         }
         $port = $sock->sockport;

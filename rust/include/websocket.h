@@ -125,8 +125,9 @@
 // Event kind: a failure: code = close code, HTTP status, or 1006; message in data.
 #define WS_REACTOR_EVENT_ERROR 9
 
-// Event kind: the TCP connection is gone: code and reason of the close handshake, or 1006.
-// The connection's last event; its id is dead afterwards.
+// Event kind: the TCP connection is gone: code and reason of the peer's Close; else, when the
+// engine failed the connection (an ERROR before), the close code it sent and the error's
+// message; else 1006. The connection's last event; its id is dead afterwards.
 #define WS_REACTOR_EVENT_CLOSED 10
 
 // Event kind: all pending output was written after back-pressure (id = connection).

@@ -248,6 +248,37 @@ subtest 'closing' => sub
     $s->_stop_listening;
 };
 
+subtest 'RFC 6455 5.1: unmasked client frames, lenient by default, strict on request' => sub
+{
+    for my $strict ( 0, 1 )
+    {
+        my @got;
+        my @c;
+        my $s = listening_server(
+            silence_max => 0,
+            ( $strict ? ( accept_unmasked_frames => 0 ) : () ),
+            on_connect => sub { my( $srv, $c ) = @_; push( @c, $c ); $c->on( utf8 => sub { push( @got, $_[1] ) } ); return( 1 ) },
+        );
+        is( $s->accept_unmasked_frames ? 1 : 0, $strict ? 0 : 1, 'accept_unmasked_frames ' . ( $strict ? 'off' : 'on (default)' ) );
+        my( $sock ) = raw_handshake( $s->port, '/' );
+        ok( pump_until( sub { @c && $c[0]->is_ready } ), 'ready' );
+        send_frame( $sock, 1, 'plain', masked => 0 );
+        if( $strict )
+        {
+            my( $op, $payload ) = read_frame( $sock );
+            is( $op, 8, 'strict: the server closes' );
+            is( unpack( 'n', $payload ), 1002, '... with 1002' );
+            is( scalar( @got ), 0, '... and the message is not delivered' );
+        }
+        else
+        {
+            ok( pump_until( sub { @got } ), 'lenient: the message is delivered' );
+            is( $got[0], 'plain', '... intact' );
+        }
+        $s->_stop_listening;
+    }
+};
+
 subtest 'limits' => sub
 {
     my @disc;

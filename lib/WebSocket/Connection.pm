@@ -94,6 +94,8 @@ sub _engine_init
         $self->{max_buffered} //= $server->{max_buffered};
     }
     $set{max_buffered} = $self->{max_buffered} if( defined( $self->{max_buffered} ) );
+    $set{accept_unmasked_frames} = $server->{accept_unmasked_frames} ? 1 : 0
+        if( Scalar::Util::blessed( $server ) && exists( $server->{accept_unmasked_frames} ) );
     $set{max_fragments} = $self->{max_fragments_amount} if( defined( $self->{max_fragments_amount} ) );
     $self->{_initialised} = 1;
     $self->_engine_set( %set );

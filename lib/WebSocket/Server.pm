@@ -40,6 +40,7 @@ sub init
     $self->{pong_timeout}     = 0;
     $self->{close_timeout}    = 5;
     $self->{max_buffered}     = undef;
+    $self->{accept_unmasked_frames} = 1;
     $self->{_watch_r}         = {};
     $self->{_watch_w}         = {};
     $self->{_conns}           = {};
@@ -121,6 +122,8 @@ sub listen
 }
 
 sub max_buffered { return( shift->_set_get_number( 'max_buffered', @_ ) ); }
+
+sub accept_unmasked_frames { return( shift->_set_get_boolean( 'accept_unmasked_frames', @_ ) ); }
 
 sub on
 {
@@ -712,7 +715,7 @@ server or of a connection, including L</shutdown>.
     my $server = WebSocket::Server->new( %options ) || die( WebSocket::Server->error );
 
 Each option is the method of the same name (see L</METHODS>): C<close_timeout>,
-C<connection_class>, C<extensions>, C<host>, C<legacy>, C<listen>, C<max_buffered>,
+C<accept_unmasked_frames>, C<connection_class>, C<extensions>, C<host>, C<legacy>, C<listen>, C<max_buffered>,
 C<on_accept>, C<on_connect>, C<on_shutdown>, C<on_tick>, C<pong_timeout>, C<port>,
 C<silence_checkinterval>, C<silence_max>, C<subprotocol>, C<tick_period>, C<version>,
 C<versions>, C<watch_readable>, C<watch_writable>, and the inherited C<debug> and C<fatal>.
@@ -896,6 +899,13 @@ as dead. Default: 0, never (as the original). Not in the original distribution.
 The default of L<WebSocket::Connection/max_buffered> for the connections of this server:
 the most bytes a client may leave unsent before the engine closes its connection. Undefined
 by default: the engine's default applies. Not in the original distribution.
+
+=head2 accept_unmasked_frames
+
+Whether frames that a client sends without masking are accepted. RFC 6455 section 5.1 says a
+server must close such a connection, and with this option false it does, with code 1002.
+Default: true, as the original distribution and L<Net::WebSocket::Server> accepted them. Not in
+the original distribution.
 
 =head2 close_timeout
 

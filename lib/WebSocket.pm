@@ -71,6 +71,28 @@ sub server
 
 sub compression_threshold { return( shift->_set_get_number( 'compression_threshold', @_ ) ); }
 
+# Text payloads. The engine has already validated received text as UTF-8 (RFC 3629), in which
+# noncharacters such as U+FFFE and U+10FFFF are valid, so the lax decoder is right here:
+# Encode's strict UTF-8 would replace them with U+FFFD and change the message.
+sub _text_decode
+{
+    my $s = $_[1];
+    $s = '' if( !defined( $s ) );
+    utf8::decode( $s );
+    return( $s );
+}
+
+# Characters to UTF-8 bytes, noncharacters kept. A string holding a surrogate or a code point
+# above U+10FFFF gives bytes that the engine refuses to send as text.
+sub _text_encode
+{
+    my $s = $_[1];
+    $s = '' if( !defined( $s ) );
+    $s = "$s";
+    utf8::encode( $s );
+    return( $s );
+}
+
 # Objects holding engine handles must not be shared with a new ithread.
 sub CLONE_SKIP { 1 }
 

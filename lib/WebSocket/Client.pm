@@ -293,7 +293,7 @@ sub disconnect
     {
         my $r = $self->_loop->reactor;
         $reason = '' if( !defined( $reason ) );
-        $reason = Encode::encode( 'UTF-8', $reason ) if( utf8::is_utf8( $reason ) );
+        $reason = $self->_text_encode( $reason ) if( utf8::is_utf8( $reason ) );
         # As the original: a code without a reason, or a reason without a code, closes with 1000.
         my $c = ( defined( $code ) || length( $reason ) ) ? ( $code || WS_OK ) : undef;
         eval{ $r->close( $cid, $c, $reason ); 1 } || eval{ $r->drop( $cid ) };
@@ -371,7 +371,7 @@ sub send
         $fin     = 1;
         $payload = defined( $data ) ? ( ref( $data ) ? "$data" : $data ) : '';
         # Characters go out as their UTF-8 bytes.
-        $payload = Encode::encode( 'UTF-8', $payload ) if( utf8::is_utf8( $payload ) );
+        $payload = $self->_text_encode( $payload ) if( utf8::is_utf8( $payload ) );
         $max     = $self->frame_buffer->max_payload_size;
     }
     $payload = '' if( !defined( $payload ) );
@@ -409,7 +409,7 @@ sub send_utf8
 {
     my $self = shift( @_ );
     my $text = shift( @_ );
-    return( $self->send( text => Encode::encode( 'UTF-8', defined( $text ) ? "$text" : '' ) ) );
+    return( $self->send( text => $self->_text_encode( $text ) ) );
 }
 
 # Unlike the original (where ping() sent a text message "ping"), no argument sends an empty
@@ -645,7 +645,7 @@ sub _dispatch
         my $is_text = $kind eq 'text' ? 1 : 0;
         my $payload = $ev->[2];
         my $text;
-        $text = Encode::decode( 'UTF-8', $payload ) if( $is_text );
+        $text = $self->_text_decode( $payload ) if( $is_text );
         if( ( $self->{on_recv} || $NOOP ) != $NOOP )
         {
             my $frame = $self->_message_frame( $is_text ? 1 : 2, $payload );
@@ -1115,7 +1115,7 @@ C<< $ws->send( binary => $bytes ) >>.
 
 =head2 send_utf8
 
-C<< $ws->send( text => Encode::encode( 'UTF-8', $text ) ) >>: the text is a character string.
+C<< $ws->send( text => $bytes ) >> with the text encoded as UTF-8 (noncharacters such as U+FFFE are kept, as RFC 3629 allows): the text is a character string.
 
 =head2 ping
 

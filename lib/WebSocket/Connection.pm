@@ -119,7 +119,7 @@ sub _engine_event
     my $kind = $ev->[0];
     if( $kind eq 'text' )
     {
-        my $text = Encode::decode( 'UTF-8', $ev->[2] );
+        my $text = $self->_text_decode( $ev->[2] );
         $self->_callback( 'on_utf8', $text );
     }
     elsif( $kind eq 'binary' )
@@ -153,7 +153,7 @@ sub _engine_event
         my( $code, $reason ) = @$ev[2,3];
         $code = 1000 if( !defined( $code ) || $code == 1005 );
         $reason //= '';
-        $reason = Encode::decode( 'UTF-8', $reason );
+        $reason = $self->_text_decode( $reason );
         $self->{disconnecting} = 1;
         $self->_notify_disconnect( $code, $reason );
     }
@@ -161,7 +161,7 @@ sub _engine_event
     {
         my( $code, $reason ) = @$ev[2,3];
         $code //= 1006;
-        $reason = Encode::decode( 'UTF-8', $reason // '' );
+        $reason = $self->_text_decode( $reason );
         $self->_notify_disconnect( $code, $reason ) if( $self->{_open} );
         $self->_dropped;
         my $server = $self->{server};
@@ -680,7 +680,7 @@ sub send_utf8
 {
     my $self = shift( @_ );
     my $text = shift( @_ ) // '';
-    return( $self->send( text => Encode::encode( 'UTF-8', "$text" ) ) );
+    return( $self->send( text => $self->_text_encode( $text ) ) );
 }
 
 sub ping { return( shift->send( ping => @_ ) ); }
@@ -702,7 +702,7 @@ sub disconnect
         if( defined( $code ) || defined( $reason ) )
         {
             $code ||= 1000;
-            $reason = Encode::encode( 'UTF-8', $reason // '' );
+            $reason = $self->_text_encode( $reason );
         }
         eval{ $self->_reactor->close( $cid, $code, $reason // '' ); 1 } ||
             $self->_warn( "Error closing the connection: $@" );

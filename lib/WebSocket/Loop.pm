@@ -36,6 +36,12 @@ sub _new
 
 sub reactor { return( $_[0]->{reactor} ); }
 
+# For another event loop: a descriptor that becomes readable when the reactor has work, and
+# the seconds until its next timer or time-out (undef when there is none).
+sub fileno { return( $_[0]->{reactor}->fileno ); }
+
+sub next_deadline { return( $_[0]->{reactor}->next_deadline ); }
+
 sub add_conn
 {
     my( $self, $cid, $obj ) = @_;
@@ -57,7 +63,7 @@ sub remove_listener { delete( $_[0]->{listeners}->{ $_[1] } ); return( $_[0] ); 
 sub watch
 {
     my( $self, $fh, %cb ) = @_;
-    my $fd = ref( $fh ) ? fileno( $fh ) : $fh;
+    my $fd = ref( $fh ) ? CORE::fileno( $fh ) : $fh;
     return if( !defined( $fd ) );
     for my $dir ( qw( readable writable ) )
     {
@@ -191,6 +197,16 @@ The loop of the current process, created on first call.
 =head2 reactor
 
 The L<WebSocket::Engine::Reactor>.
+
+=head2 fileno
+
+A file descriptor (the reactor's epoll descriptor) that becomes readable when the reactor has
+I/O to process. Another event loop watches it and calls L</run_once> with a timeout of 0.
+
+=head2 next_deadline
+
+Seconds until the reactor's next timer or connection time-out, or C<undef> when none is set.
+Another event loop arms a timer for it and calls L</run_once> with a timeout of 0 when it fires.
 
 =head2 add_conn( $id, $object ), remove_conn( $id ), conn( $id )
 

@@ -352,6 +352,16 @@ sub start
     return( $self );
 }
 
+# Accept connections without running the loop: for programs whose own event loop (AnyEvent,
+# IO::Async, Mojo::IOLoop) drives WebSocket::Loop through its fileno and next_deadline.
+sub start_listening
+{
+    my $self = shift( @_ );
+    $self->{_warnings} = warnings::enabled() ? 1 : 0;
+    $self->_listen || return( $self->pass_error );
+    return( $self );
+}
+
 # Opens the listener and registers everything with the loop; start() then runs the loop.
 sub _listen
 {
@@ -754,6 +764,15 @@ every connected client and drops those still in their opening handshake. L</star
 once every client has closed, or after L</close_timeout> seconds at most. Returns the server.
 Errors: C<Cannot find the socket object!> when the server is not listening; when
 C<on_shutdown> dies, a warning and the error C<Internal error> (code 1011).
+
+=head2 start_listening
+
+Opens the listening socket and starts accepting connections, like L</start>, but returns at
+once instead of running the loop: for a program whose own event loop drives the process's
+L<WebSocket::Loop>. Watch C<< WebSocket::Loop->instance->fileno >> for readability and arm a
+timer for C<< WebSocket::Loop->instance->next_deadline >> seconds; when either fires, call
+C<< WebSocket::Loop->instance->run_once( 0 ) >> (see F<examples/anyevent-echo-server.pl>).
+L</shutdown> stops the server. Returns the object, or C<undef> and an error as L</start> does.
 
 =head2 stop
 

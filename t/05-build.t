@@ -46,4 +46,16 @@ subtest 'once built, make needs no cargo (so make install works without it)' => 
     unlike( $dry, qr/cargo (?:build|rustc)/, 'building the blib runs no cargo command' );
 };
 
+subtest 'MANIFEST lists every tracked file (make distcheck)' => sub
+{
+    plan( skip_all => 'not a git checkout' ) unless( -d '.git' && `git --version 2>/dev/null` );
+    my %manifest = map{ chomp; ( ( split( /\s+/, $_ ) )[0] => 1 ) } do { open( my $fh, '<', 'MANIFEST' ) or die( $! ); <$fh> };
+    # .ci/ and the top .gitignore are the repository's, not the CPAN distribution's.
+    my @tracked = grep{ !m{^\.ci/} && $_ ne '.gitignore' } split( /\n/, `git ls-files` );
+    my @missing = grep{ !$manifest{ $_ } } @tracked;
+    my @gone = grep{ !-e $_ } sort( keys( %manifest ) );
+    is_deeply( \@missing, [], 'every tracked file is in MANIFEST' );
+    is_deeply( \@gone, [], 'every MANIFEST entry exists' );
+};
+
 done_testing();

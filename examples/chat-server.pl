@@ -185,7 +185,7 @@ my $server = WebSocket::Server->new(
             ready => sub
             {
                 my( $conn ) = @_;
-                send_json( $conn, type => 'hello', max_length => $max_length, max_nick_length => $NICK_MAX );
+                send_json( $conn, type => 'hello', max_length => $max_length, max_nick_length => $NICK_MAX, users => users() );
                 # ws://host:port/?nick=alice joins at once.
                 my %q = eval{ $conn->request_uri->query_form };
                 if( defined( $q{nick} ) )
@@ -423,7 +423,7 @@ milliseconds since the epoch, and C<users> the sorted nicknames of everyone in t
 
 =over 4
 
-=item C<{"type":"hello","max_length":500,"max_nick_length":24}>
+=item C<{"type":"hello","max_length":500,"max_nick_length":24,"users":[...]}>
 
 to a client as soon as it is connected.
 

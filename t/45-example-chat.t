@@ -211,6 +211,7 @@ subtest 'choosing a nickname' => sub
     my $hello = expect( $a_got, 'a new client is greeted with the limits', type => 'hello' );
     is( $hello->{max_length}, $MAX, 'max_length is --max-length' );
     is( $hello->{max_nick_length}, 24, 'max_nick_length' );
+    is_deeply( $hello->{users}, [], 'and who is online: nobody' );
 
     $alice->send_utf8( 'alice smith' );
     expect( $a_got, 'a nickname with a space is refused', type => 'error', code => 'bad_nick', text => qr/letters, digits/ );
@@ -235,6 +236,8 @@ subtest 'choosing a nickname' => sub
     is_deeply( $j->{users}, [ 'alice', 'Zoë' ], 'with the list of who is online' );
 
     my( $third, $t_got ) = member( '?nick=ALICE' );
+    my $h = expect( $t_got, 'a newcomer is told who is online before joining', type => 'hello' );
+    is_deeply( $h->{users}, [ 'alice', 'Zoë' ], 'both members' );
     expect( $t_got, 'a nickname in use (ignoring case) is refused', type => 'error', code => 'nick_taken', text => qr/"ALICE" is taken/ );
     ok( !find( $t_got, type => 'welcome' ), 'and that client is not in the room' );
     $third->disconnect( 1000, 'never mind' );

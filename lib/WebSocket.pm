@@ -111,6 +111,8 @@ WebSocket - WebSocket client and server for Perl, with a Rust engine
     use WebSocket qw( :ws );
     print WS_OK, "\n";                 # 1000
 
+    # Each class is loaded on its own: WebSocket.pm only loads the engine and the constants.
+    use WebSocket::Frame;
     my $frame = WebSocket::Frame->new( buffer => 'Hello', type => 'text' );
     my $bytes = $frame->to_bytes;      # "\x81\x05Hello"
 

@@ -63,7 +63,11 @@ sub _locate
         push( @frames, [ @c[0..3] ] );
     }
     my $pick;
-    for my $n ( 0 .. $#frames )
+    # skip_frames: that many callers are passed over first (a helper that builds exceptions
+    # for its caller gives 1), then the WebSocket classes' own frames.
+    $skip = 0 if( !defined( $skip ) || $skip !~ /^\d+$/ );
+    $skip = $#frames if( $skip > $#frames );
+    for my $n ( $skip .. $#frames )
     {
         my $pkg = $frames[$n]->[0];
         next if( $pkg =~ /^WebSocket(?:::|$)/ );
@@ -214,6 +218,7 @@ WebSocket::Exception - the error object of the WebSocket classes
     print $ex->code, ': ', $ex->message, "\n";
     print "$ex\n";     # Internal error within package main at line 2 in file app.pl
 
+    use WebSocket::Frame;
     my $frame = WebSocket::Frame->new( max_payload_size => 2 );
     $frame->append( "\x82\x03abc" );
     if( !defined( $frame->next_bytes ) && $frame->error )
@@ -241,7 +246,9 @@ WebSocket classes. The whole stack is kept as a L<Devel::StackTrace>.
 
 Takes a message string, a hash reference (C<message>, C<code>, C<type>, C<retry_after>, and
 C<skip_frames>; any other key is stored and readable through a method of that name), or
-another exception object to copy.
+another exception object to copy. C<skip_frames> is a number of callers to pass over when
+locating the error: a helper sub that builds exceptions for its caller gives 1, so that the
+location is the caller's line rather than the helper's.
 
 =head1 METHODS
 

@@ -24,7 +24,7 @@ sub init
     my( $code, $status );
     # new( $code, $status, $headers, [ $buffer ], %opts | \%opts )
     # (a second argument naming a method is an option: new( 426, versions => [ 13, 8 ] ))
-    if( @_ >= 3 && !ref( $_[0] ) && !$self->_is_option_name( $_[1] ) &&
+    if( @_ >= 3 && _is_status_code( $_[0] ) && !$self->_is_option_name( $_[1] ) &&
         ( ref( $_[2] ) eq 'ARRAY' || ( Scalar::Util::blessed( $_[2] ) && ( $_[2]->isa( 'HTTP::Headers' ) || $_[2]->isa( 'WebSocket::Generic::Array' ) ) ) ) )
     {
         my $headers;
@@ -37,8 +37,10 @@ sub init
             $self->{buffer} = shift( @_ );
         }
     }
-    # new( $code, [ $status ], %opts ): a first argument that is no method name is a code.
-    elsif( @_ && defined( $_[0] ) && !ref( $_[0] ) && !$self->_is_option_name( $_[0] ) )
+    # new( $code, [ $status ], %opts ): a first argument that is a status code (three digits)
+    # is the code. Anything else is an option name, so that a misspelt option is reported
+    # instead of becoming the code.
+    elsif( @_ && _is_status_code( $_[0] ) )
     {
         $code = shift( @_ );
         if( @_ && !ref( $_[0] ) && ( ( @_ % 2 ) || ( @_ == 2 && ref( $_[1] ) eq 'HASH' ) ) )
@@ -345,6 +347,13 @@ sub versions
     return( $self->{versions} );
 }
 
+# An HTTP status code given as the first argument of new: three digits (RFC 9110 15).
+sub _is_status_code
+{
+    my $v = shift( @_ );
+    return( defined( $v ) && !ref( $v ) && $v =~ /^[0-9]{3}\z/ ? 1 : 0 );
+}
+
 sub _is_option_name
 {
     my( $self, $name ) = @_;
@@ -361,17 +370,29 @@ sub _may_become_status_line
     return( 0 );
 }
 
+# number1 / number2: the number set, or else the one hidden in key1 / key2; a number object
+# (as the original's accessors returned), or undef when there is neither. Setting undef or
+# '' forgets the number set, so that the key's is used again.
 sub _number
 {
     my $self = shift( @_ );
     my( $name, $key ) = ( shift( @_ ), shift( @_ ) );
-    if( @_ && defined( $_[0] ) && length( "$_[0]" ) )
+    if( @_ )
     {
-        $self->{ $name } = shift( @_ );
-        return( $self->{ $name } );
+        my $v = shift( @_ );
+        $v = "$v" if( ref( $v ) );
+        if( defined( $v ) && length( $v ) )
+        {
+            return( $self->error( "Value provided for $name (\"$v\") is not a number." ) ) if( $v !~ /^\s*\d+\s*$/ );
+            $self->{ $name } = $v + 0;
+        }
+        else
+        {
+            $self->{ $name } = undef;
+        }
     }
-    return( $self->{ $name } ) if( defined( $self->{ $name } ) && length( $self->{ $name } ) );
-    return( $self->_extract_number( $self->{ $key } ) );
+    my $n = ( defined( $self->{ $name } ) && length( $self->{ $name } ) ) ? $self->{ $name } : $self->_extract_number( $self->{ $key } );
+    return( defined( $n ) ? WebSocket::Generic::Number->new( $n ) : undef );
 }
 
 # parse_chunk on a response: take the parsed message and finish it as parse does.
@@ -507,8 +528,9 @@ key before hashing it into C<Sec-WebSocket-Accept>.
     WebSocket::Response->new( $code, [ $status ], %options );
 
 Positional arguments come first: a status code, its reason phrase, the headers (an array
-reference of pairs or an L<HTTP::Headers> object) and a body. A first argument that is not
-the name of a method is taken as the code. The options are the methods' names: C<buffer>,
+reference of pairs or an L<HTTP::Headers> object) and a body. A first argument of three
+digits is the code; any other first argument is the name of an option, so that a misspelt
+option is an error (C<Unknown method NAME in class WebSocket::Response>) rather than a code. The options are the methods' names: C<buffer>,
 C<challenge>, C<code> (default 101), C<cookies>, C<extensions>, C<headers>, C<host>, C<key>,
 C<key1>, C<key2>, C<max_message_size>, C<number1>, C<number2>, C<origin>, C<protocol>,
 C<secure>, C<status>, C<subprotocol>, C<uri>, C<version>, C<versions>, C<debug> and
@@ -605,7 +627,10 @@ scalar object.
 =head2 number2
 
 Set or get the numbers of the client's hixie-76 keys, which enter the
-L<checksum|WebSocket::Common/checksum>.
+L<checksum|WebSocket::Common/checksum>. Without a number set, each is computed from
+L</key1> or L</key2>. Returns a L<WebSocket::Generic::Number>, or C<undef> when there is
+neither; setting C<undef> forgets the number set. A value that is not a non-negative integer
+is refused with the error C<Value provided for number1 ("...") is not a number.>
 
 =head2 origin
 

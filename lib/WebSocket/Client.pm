@@ -705,7 +705,7 @@ sub _dispatch
             $self->{_notified} = 1;
             $self->{connected} = 0;
             $self->{_state} = 'closing';
-            if( !eval{ $self->_cb( 'on_disconnect' )->( $self, $ev->[2], $ev->[3] ); 1 } )
+            if( !eval{ $self->_cb( 'on_disconnect' )->( $self, $ev->[2], $self->_text_decode( $ev->[3] ) ); 1 } )
             {
                 warn( "Error calling disconnect callback: $@" ) if( $self->_warnings_is_enabled );
             }
@@ -744,7 +744,7 @@ sub _dispatch
             $self->{_notified} = 1;
             $self->{disconnecting} = 1;
             $self->_lost if( ( $code // 0 ) == WS_CLOSED_ABNORMALLY );
-            if( !eval{ $self->_cb( 'on_disconnect' )->( $self, $code, $reason ); 1 } )
+            if( !eval{ $self->_cb( 'on_disconnect' )->( $self, $code, $self->_text_decode( $reason ) ); 1 } )
             {
                 warn( "Error calling disconnect callback: $@" ) if( $self->_warnings_is_enabled );
             }
@@ -1242,8 +1242,9 @@ is called (with its arguments), when the server's Close frame arrives (with its 
 reason), when the engine closes the connection because of an error (with the close code it
 sends, such as 1002 for a protocol error of the server or 1009 for a message too large, and
 the error message), or when the connection is lost (code 1006; the error is then
-C<Reading from socket returned zero byte>, code 500, as in the original). A die becomes a
-warning.
+C<Reading from socket returned zero byte>, code 500, as in the original). A reason received
+from the server is decoded from UTF-8 into a character string, as text messages are. A die
+becomes a warning.
 
 =head2 on_drain
 

@@ -224,7 +224,8 @@ subtest 'closing' => sub
     send_frame( $sock, 8, $payload );
     ok( raw_eof( $sock ), 'socket closed after the reply' );
     ok( pump_until( sub { $c->disconnected } ), 'disconnected' );
-    ok( !defined( $c->send( text => 'x' ) ) || 1, 'send after close does not die' );
+    ok( !defined( $c->send( text => 'x' ) ), 'send after close fails' );
+    is( $c->error->message, 'The socket filehandle is gone!', '... error' );
 
     # The client vanishes in the middle of a message
     @disc = ();

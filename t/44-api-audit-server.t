@@ -398,5 +398,25 @@ subtest 'nodelay reaches the socket' => sub
     $s->_stop_listening;
 };
 
+subtest 'the loop for another event loop: fileno and next_deadline' => sub
+{
+    my $loop = WebSocket::Loop->instance;
+    cmp_ok( $loop->fileno, '>', 2, 'fileno: a descriptor' );
+    my $s = listening_server( tick_period => 1.5 );
+    # Right after a change the reactor may ask to be polled at once (0); after a turn, the
+    # next deadline is the tick.
+    my $d = $loop->next_deadline;
+    ok( defined( $d ) && $d <= 1.5, "next_deadline after listening ($d)" );
+    $loop->run_once( 0 );
+    $d = $loop->next_deadline;
+    ok( defined( $d ) && $d > 1 && $d <= 1.5, 'next_deadline: the tick timer (' . ( $d // 'undef' ) . ')' );
+    # The descriptor becomes readable when a client connects.
+    my $sock = raw_connect( $s->port );
+    vec( my $rin = '', $loop->fileno, 1 ) = 1;
+    ok( select( my $rout = $rin, undef, undef, 2 ) > 0, 'fileno readable once there is work' );
+    ok( $loop->run_once( 0 ) > 0, 'run_once( 0 ) processes it' );
+    $s->_stop_listening;
+};
+
 alarm( 0 );
 done_testing();

@@ -19,7 +19,7 @@ use warnings qw( WebSocket::Client );
 alarm( 90 );
 $SIG{ALRM} = sub { die( "timeout\n" ) };
 my @kids;
-END { kill( 'KILL', @kids ) if( @kids ); waitpid( $_, 0 ) for( @kids ); }
+END { local $?; kill( 'KILL', @kids ) if( @kids ); waitpid( $_, 0 ) for( @kids ); }
 
 # A WebSocket::Server in a child process; returns its port. Text commands: "shutdown" stops
 # the server (close 1001 to every client), "ping X" sends a ping, anything else is echoed
@@ -224,6 +224,30 @@ subtest 'handshake answers the client must refuse' => sub
     $c = WebSocket::Client->new( "ws://127.0.0.1:$port/", { timeout => 5 } ) || die;
     is( $c->connect, undef, 'the server hangs up during the handshake' );
     like( $c->error->message, qr/^Failed to connect to remote host '127\.0\.0\.1' on port '$port': ./, 'error: ' . $c->error->message );
+};
+
+subtest 'disconnect ends within its timeout when the server never answers the close' => sub
+{
+    my( $port, $pid ) = raw_server( sub
+    {
+        my( $sock, $text, $h ) = @_;
+        print $sock TestClient::handshake_ok( $h );
+        # Reads the close frame and says nothing.
+        read_frame( $sock );
+        sleep( 3 );
+    });
+    push( @kids, $pid );
+    my @disc;
+    my $c = WebSocket::Client->new( "ws://127.0.0.1:$port/", { timeout => 5, on_disconnect => sub { push( @disc, [ @_[1,2] ] ) } } ) || die;
+    $c->connect || die( $c->error );
+    local $WebSocket::Client::CLOSE_WAIT = 0.5;
+    my $t0 = Time::HiRes::time();
+    is( $c->disconnect( 1000, 'bye' ), $c, 'disconnect returns the client' );
+    my $dt = Time::HiRes::time() - $t0;
+    ok( $dt >= 0.4 && $dt < 2, "after the close wait ($dt s)" );
+    ok( $c->disconnected, 'disconnected all the same' );
+    is_deeply( $disc[0], [ 1000, 'bye' ], 'on_disconnect once, with our arguments' );
+    is( scalar( @disc ), 1, '... once' );
 };
 
 alarm( 0 );

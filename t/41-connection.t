@@ -160,14 +160,14 @@ subtest 'ping, pong, do_pong' => sub
     is( $code, 101, 'connected' );
     ok( pump_until( sub { @conns && $conns[0]->is_ready } ), 'ready' );
     my $c = $conns[0];
-    $c->do_pong( sub { push( @dopong, $_[1] ) } );
+    $c->do_pong( sub { push( @dopong, $_[1] ); $_[0]->pong( $_[1] ) } );
     send_frame( $sock, 9, 'are you there' );
     my( $op, $payload ) = read_frame( $sock );
-    is( $op, 10, 'the engine answers a ping' );
+    is( $op, 10, 'a ping is answered' );
     is( $payload, 'are you there', '... with its payload' );
     ok( pump_until( sub { @pings } ), 'on_ping called' );
     is( $pings[0], 'are you there', '... with the payload' );
-    is( $dopong[0], 'are you there', 'a do_pong of our own is called' );
+    is( $dopong[0], 'are you there', 'a do_pong of our own is called to answer it' );
     send_frame( $sock, 10, 'unsolicited' );
     ok( pump_until( sub { @pongs } ), 'on_pong called' );
     is( $pongs[0], 'unsolicited', '... with the payload' );
@@ -224,7 +224,8 @@ subtest 'closing' => sub
     send_frame( $sock, 8, $payload );
     ok( raw_eof( $sock ), 'socket closed after the reply' );
     ok( pump_until( sub { $c->disconnected } ), 'disconnected' );
-    ok( !defined( $c->send( text => 'x' ) ) || 1, 'send after close does not die' );
+    ok( !defined( $c->send( text => 'x' ) ), 'send after close fails' );
+    is( $c->error->message, 'The socket filehandle is gone!', '... error' );
 
     # The client vanishes in the middle of a message
     @disc = ();
@@ -342,7 +343,7 @@ sub refused
     my( $setup, %h ) = @_;
     my $s = server_with( _setup => $setup );
     my( $sock, $code, $headers, $body ) = raw_handshake( $s->port, '/', %h );
-    pump_until( sub { @conns && ( $conns[0]->disconnected || $conns[0]->error ) }, 2 );
+    pump_until( sub { @conns && ( $conns[0]->disconnected || $conns[0]->error || $conns[0]->{_rejected} ) }, 2 );
     my $conn = $conns[0];
     $s->_stop_listening;
     my $json = eval{ JSON::decode_json( $body ) } || {};

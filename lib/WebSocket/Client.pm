@@ -439,7 +439,14 @@ sub disconnected { return( shift->_set_get_boolean( 'disconnected', @_ ) ); }
 
 sub disconnecting { return( shift->_set_get_boolean( 'disconnecting', @_ ) ); }
 
-sub do_pong { return( shift->_set_get_code( 'do_pong', @_ ) ); }
+sub do_pong
+{
+    my $self = shift( @_ );
+    return( $self->{do_pong} ) if( !@_ );
+    my $rv = $self->_set_get_code( 'do_pong', @_ );
+    $self->_update_auto_pong;
+    return( $rv );
+}
 
 # A string ("permessage-deflate; client_max_window_bits"), a WebSocket::Extension object, or
 # an array reference of them. Returned as it was given.
@@ -515,7 +522,14 @@ sub on_error { return( shift->_set_get_code( 'on_error', @_ ) ); }
 
 sub on_handshake { return( shift->_set_get_code( 'on_handshake', @_ ) ); }
 
-sub on_ping { return( shift->_set_get_code( 'on_ping', @_ ) ); }
+sub on_ping
+{
+    my $self = shift( @_ );
+    return( $self->{on_ping} ) if( !@_ );
+    my $rv = $self->_set_get_code( 'on_ping', @_ );
+    $self->_update_auto_pong;
+    return( $rv );
+}
 
 sub on_pong { return( shift->_set_get_code( 'on_pong', @_ ) ); }
 
@@ -671,16 +685,18 @@ sub _dispatch
     }
     elsif( $kind eq 'ping' )
     {
+        # With the default callbacks, the engine has already answered.
+        return if( $self->{_auto_pong} );
         my $rv;
         if( !eval{ $rv = $self->_cb( 'on_ping' )->( $self, $ev->[2] ); 1 } )
         {
             return( $self->_callback_died( "Error with callback to process ping received from server: $@" ) );
         }
-        # The engine has already answered the ping with a pong, as RFC 6455 5.5.2 requires.
-        # A do_pong other than the default is still called (unless on_ping returned a
-        # defined false value), for code that does something more in it.
+        # As in the original: a defined false value from on_ping means no pong; otherwise
+        # do_pong answers (the default sends a pong with the ping's payload). Not once the
+        # closing handshake has begun (RFC 6455 5.5.2).
         my $dp = $self->{do_pong};
-        if( !( defined( $rv ) && !$rv ) && $dp && $dp != \&pong )
+        if( !( defined( $rv ) && !$rv ) && $dp && !$self->{disconnecting} )
         {
             if( !eval{ $dp->( $self, $ev->[2] ); 1 } )
             {
@@ -705,7 +721,7 @@ sub _dispatch
             $self->{_notified} = 1;
             $self->{connected} = 0;
             $self->{_state} = 'closing';
-            if( !eval{ $self->_cb( 'on_disconnect' )->( $self, $ev->[2], $ev->[3] ); 1 } )
+            if( !eval{ $self->_cb( 'on_disconnect' )->( $self, $ev->[2], $self->_text_decode( $ev->[3] ) ); 1 } )
             {
                 warn( "Error calling disconnect callback: $@" ) if( $self->_warnings_is_enabled );
             }
@@ -744,7 +760,7 @@ sub _dispatch
             $self->{_notified} = 1;
             $self->{disconnecting} = 1;
             $self->_lost if( ( $code // 0 ) == WS_CLOSED_ABNORMALLY );
-            if( !eval{ $self->_cb( 'on_disconnect' )->( $self, $code, $reason ); 1 } )
+            if( !eval{ $self->_cb( 'on_disconnect' )->( $self, $code, $self->_text_decode( $reason ) ); 1 } )
             {
                 warn( "Error calling disconnect callback: $@" ) if( $self->_warnings_is_enabled );
             }
@@ -863,7 +879,31 @@ sub _apply_limits
     return if( !defined( $cid ) || ( $self->{_state} // '' ) eq 'closed' );
     my $fb = $self->{frame_buffer} || return;
     my $r = $self->_loop->reactor;
-    eval{ $r->set( $cid, max_message_size => ( 0 + $fb->max_payload_size ), max_fragments => ( 0 + $fb->max_fragments_amount ) ) };
+    $self->{_auto_pong} = $self->_engine_pongs;
+    eval{ $r->set( $cid, max_message_size => ( 0 + $fb->max_payload_size ), max_fragments => ( 0 + $fb->max_fragments_amount ), auto_pong => $self->{_auto_pong} ) };
+    return;
+}
+
+# Whether the engine answers pings by itself: when neither on_ping nor do_pong was changed,
+# there is nothing for Perl to decide.
+sub _engine_pongs
+{
+    my $self = shift( @_ );
+    my $cb = $self->{on_ping};
+    my $dp = $self->{do_pong};
+    return( ( !$cb || $cb == $NOOP ) && ( !$dp || $dp == \&pong ) ? 1 : 0 );
+}
+
+# Called by the setters of on_ping and do_pong.
+sub _update_auto_pong
+{
+    my $self = shift( @_ );
+    my $cid = $self->{_cid};
+    return if( !defined( $cid ) || !$self->_is_live );
+    my $auto = $self->_engine_pongs;
+    return if( ( $self->{_auto_pong} // -1 ) == $auto );
+    $self->{_auto_pong} = $auto;
+    eval{ $self->_loop->reactor->set( $cid, auto_pong => $auto ) };
     return;
 }
 
@@ -1175,10 +1215,11 @@ True once the closing handshake has started (from either side).
 
 =head2 do_pong
 
-The code called, as C<< $code->( $client, $payload ) >>, after L</on_ping>. The engine always
-answers a ping with a pong itself, as RFC 6455 requires, so the default (L</pong>) is not
-called (it would send a second pong). A code of your own is called unless L</on_ping>
-returned a defined false value. A die in it closes the connection with 1011.
+The code called, as C<< $code->( $client, $payload ) >>, to answer a ping of the server,
+unless L</on_ping> returned a defined false value. The default, L</pong>, sends a pong with
+the ping's payload; with it, and without an L</on_ping> of yours, the engine sends that pong
+itself without calling Perl. No pong goes out once the closing handshake has begun. A die in
+it closes the connection with 1011.
 
 =head2 extensions
 
@@ -1242,8 +1283,9 @@ is called (with its arguments), when the server's Close frame arrives (with its 
 reason), when the engine closes the connection because of an error (with the close code it
 sends, such as 1002 for a protocol error of the server or 1009 for a message too large, and
 the error message), or when the connection is lost (code 1006; the error is then
-C<Reading from socket returned zero byte>, code 500, as in the original). A die becomes a
-warning.
+C<Reading from socket returned zero byte>, code 500, as in the original). A reason received
+from the server is decoded from UTF-8 into a character string, as text messages are. A die
+becomes a warning.
 
 =head2 on_drain
 
@@ -1263,9 +1305,9 @@ return true, otherwise the handshake is rejected (see L</connect>).
 
 =head2 on_ping
 
-C<< $code->( $client, $payload ) >> for every ping of the server. The pong has already been
-sent by the engine; returning a defined false value only stops a custom L</do_pong> from
-being called. A die closes the connection with 1011.
+C<< $code->( $client, $payload ) >> for every ping of the server. As in the original, a
+defined false return value means that this ping gets no pong; otherwise L</do_pong> answers
+it. A die closes the connection with 1011.
 
 =head2 on_pong
 

@@ -18,6 +18,9 @@ our $VERSION = 'v0.3.0';
 
 my %OPCODE = ( continuation => 0, text => 1, binary => 2, close => 8, ping => 9, pong => 10 );
 
+# The default on_ping: with it and the default do_pong, the engine answers pings by itself.
+my $NO_PING_CB = sub{};
+
 # The fields of a handshake answer that the engine writes itself.
 my %ENGINE_HEADER = map{ lc( $_ ) => 1 } qw( Upgrade Connection Sec-WebSocket-Accept Sec-WebSocket-Protocol Sec-WebSocket-Extensions Sec-WebSocket-Version Content-Length );
 
@@ -35,7 +38,7 @@ sub init
     $self->{on_drain}      = sub{};
     $self->{on_handshake}  = sub{};
     $self->{on_origin}     = sub{ 1 };
-    $self->{on_ping}       = sub{};
+    $self->{on_ping}       = $NO_PING_CB;
     $self->{on_pong}       = sub{};
     $self->{on_ready}      = sub{};
     $self->{on_utf8}       = sub{};
@@ -91,12 +94,16 @@ sub _engine_init
         $set{pong_timeout}  = $server->{pong_timeout} // 0;
         my $close = $server->{close_timeout};
         $set{close_timeout} = $close if( defined( $close ) && $close > 0 );
+        my $hs = $server->{handshake_timeout};
+        $set{handshake_timeout} = $hs if( defined( $hs ) && $hs >= 0 );
         $self->{max_buffered} //= $server->{max_buffered};
     }
     $set{max_buffered} = $self->{max_buffered} if( defined( $self->{max_buffered} ) );
     $set{accept_unmasked_frames} = $server->{accept_unmasked_frames} ? 1 : 0
         if( Scalar::Util::blessed( $server ) && exists( $server->{accept_unmasked_frames} ) );
     $set{max_fragments} = $self->{max_fragments_amount} if( defined( $self->{max_fragments_amount} ) );
+    $set{auto_pong} = $self->_engine_pongs;
+    $self->{_auto_pong} = $set{auto_pong};
     $self->{_initialised} = 1;
     $self->_engine_set( %set );
     return( $self );
@@ -238,10 +245,32 @@ sub _warn
     warn( $msg );
 }
 
+# Whether the engine answers pings by itself: when neither on_ping nor do_pong was changed,
+# there is nothing for Perl to decide, and the pong goes out without a round trip through Perl.
+sub _engine_pongs
+{
+    my $self = shift( @_ );
+    my $cb = $self->{on_ping};
+    my $dp = $self->{do_pong};
+    return( ( !$cb || $cb == $NO_PING_CB ) && ( !$dp || $dp == \&pong ) ? 1 : 0 );
+}
+
+# Called by the setters of on_ping and do_pong.
+sub _update_auto_pong
+{
+    my $self = shift( @_ );
+    return if( !$self->_cid_known );
+    my $auto = $self->_engine_pongs;
+    return if( ( $self->{_auto_pong} // -1 ) == $auto );
+    $self->{_auto_pong} = $auto;
+    $self->_engine_set( auto_pong => $auto );
+}
+
 sub _on_ping
 {
     my( $self, $payload ) = @_;
-    # The engine has already answered with a pong carrying the same payload.
+    # With the default callbacks, the engine has already answered.
+    return if( $self->{_auto_pong} );
     my $rv;
     local $@;
     if( !eval{ $rv = $self->{on_ping}->( $self, $payload ); 1 } )
@@ -250,10 +279,11 @@ sub _on_ping
         $self->_warn( "Error calling the ping callback: $@" );
         return( $self->disconnect( 1011, 'Internal error' ) );
     }
+    # A defined false value: no pong for this ping, as in the original.
     return if( defined( $rv ) && !$rv );
-    my $pong = $self->{do_pong};
-    # The default would send a second pong: the engine's is enough.
-    return if( !$pong || $pong == \&pong );
+    # Once the closing handshake has begun, no pong goes out any more (RFC 6455 5.5.2).
+    return if( $self->{disconnecting} || $self->{disconnected} );
+    my $pong = $self->{do_pong} || return;
     if( !eval{ $pong->( $self, $payload ); 1 } )
     {
         $self->error({ code => 1011, message => "Internal error" });
@@ -487,7 +517,14 @@ sub disconnected { return( shift->_set_get_boolean( 'disconnected', @_ ) ); }
 
 sub disconnecting { return( shift->_set_get_boolean( 'disconnecting', @_ ) ); }
 
-sub do_pong { return( shift->_set_get_code( 'do_pong', @_ ) ); }
+sub do_pong
+{
+    my $self = shift( @_ );
+    return( $self->{do_pong} ) if( !@_ );
+    my $rv = $self->_set_get_code( 'do_pong', @_ );
+    $self->_update_auto_pong;
+    return( $rv );
+}
 
 sub frame { return( shift->_set_get_object_without_init( 'frame', 'WebSocket::Frame', @_ ) ); }
 
@@ -570,7 +607,14 @@ sub on_handshake { return( shift->_set_get_code( 'on_handshake', @_ ) ); }
 
 sub on_origin { return( shift->_set_get_code( 'on_origin', @_ ) ); }
 
-sub on_ping { return( shift->_set_get_code( 'on_ping', @_ ) ); }
+sub on_ping
+{
+    my $self = shift( @_ );
+    return( $self->{on_ping} ) if( !@_ );
+    my $rv = $self->_set_get_code( 'on_ping', @_ );
+    $self->_update_auto_pong;
+    return( $rv );
+}
 
 sub on_pong { return( shift->_set_get_code( 'on_pong', @_ ) ); }
 
@@ -733,7 +777,9 @@ sub shutdown
     return( $self );
 }
 
-# http_error( $code, [ $message ] ), ( $code, %opts | \%opts ), ( %opts | \%opts )
+# http_error( $code, [ $message ] ), ( $code, %opts | \%opts ), ( %opts | \%opts ),
+# ( $code, $status, $message, [ $headers ] )
+my %HTTP_ERROR_OPT = map{ $_ => 1 } qw( code status message data headers );
 sub http_error
 {
     my $self = shift( @_ );
@@ -750,9 +796,17 @@ sub http_error
             $message = shift( @_ );
             $opts = {};
         }
+        elsif( @_ && !ref( $_[0] ) && !$HTTP_ERROR_OPT{ $_[0] // '' } )
+        {
+            # ( $code, $status, $message, [ \@headers | HTTP::Headers ] ), as the POD of the
+            # original showed it.
+            my( $status, $msg, $headers ) = @_;
+            $message = $msg;
+            $opts = { status => $status, ( defined( $headers ) ? ( headers => $headers ) : () ) };
+        }
         else
         {
-            $opts = { @_ };
+            $opts = { @_, ( @_ % 2 ? ( undef ) : () ) };
         }
     }
     elsif( @_ == 1 && ref( $_[0] ) eq 'HASH' )
@@ -1014,10 +1068,10 @@ Called with C<( $conn, $bytes )> for each binary message.
 
 =head2 on_ping
 
-Called with C<( $conn, $payload )> for each ping. The engine answers every ping with a pong
-by itself, before this callback runs, so its return value can no longer suppress the answer.
-If it returns anything but a defined false value and L</do_pong> was set to your own code,
-that code is called as well. If it dies, the connection is closed with 1011.
+Called with C<( $conn, $payload )> for each ping. As in the original, a defined false return
+value means that this ping gets no pong; otherwise L</do_pong> answers it. If it dies, the
+connection is closed with 1011. While neither this callback nor L</do_pong> is set, the
+engine answers every ping by itself, without calling Perl.
 
 =head2 on_pong
 
@@ -1038,9 +1092,10 @@ string.
 
 =head2 do_pong
 
-The code called with C<( $conn, $payload )> to answer a ping. The default, L</pong>, is not
-called any more, since the engine answers pings itself; a code of your own is called after
-L</on_ping>.
+The code called with C<( $conn, $payload )> to answer a ping (unless L</on_ping> returned a
+defined false value). The default, L</pong>, sends a pong with the ping's payload; with it,
+and without an L</on_ping> of yours, the engine sends that pong itself. No pong goes out once
+the closing handshake has begun.
 
 =head2 send
 
@@ -1095,10 +1150,12 @@ Drops the connection at once, without closing handshake. Returns the connection.
     $conn->http_error( 400, { status => "Bad Request", message => "Missing token" } );
     $conn->http_error( code => 400, message => "Missing token", headers => [ 'X-Reason' => 'token' ] );
     $conn->http_error({ code => 400, message => "Missing token" });
+    $conn->http_error( 401, "Unauthorized", "Log in first", [ 'WWW-Authenticate' => 'Bearer' ] );
 
 Refuses the client during the opening handshake with an HTTP error response, then closes the
 connection. The status line carries the real reason phrase of the code (or the C<status>
-option). The body is JSON: C<{"code":400,"message":"...","status":"Bad Request"}>, the
+option, or the second of three or four positional arguments: code, status, message and
+headers). The body is JSON: C<{"code":400,"message":"...","status":"Bad Request"}>, the
 message being the second argument, the C<message> option, the C<data> option, or the status
 text. The C<headers> option (array or hash reference, or L<HTTP::Headers>) adds header fields.
 Returns the number of bytes of the response, or C<undef> and an error:

@@ -39,6 +39,7 @@ sub init
     $self->{is_ssl}           = 0;
     $self->{pong_timeout}     = 0;
     $self->{close_timeout}    = 5;
+    $self->{handshake_timeout} = 10;
     $self->{max_buffered}     = undef;
     $self->{accept_unmasked_frames} = 1;
     $self->{_watch_r}         = {};
@@ -93,6 +94,8 @@ sub connections
 }
 
 sub extensions { return( shift->_set_get_object_array_object( 'extensions', 'WebSocket::Extension', @_ ) ); }
+
+sub handshake_timeout { return( shift->_set_get_number( 'handshake_timeout', @_ ) ); }
 
 sub host { return( shift->_set_get_scalar( 'host', @_ ) ); }
 
@@ -725,7 +728,7 @@ server or of a connection, including L</shutdown>.
     my $server = WebSocket::Server->new( %options ) || die( WebSocket::Server->error );
 
 Each option is the method of the same name (see L</METHODS>): C<close_timeout>,
-C<accept_unmasked_frames>, C<connection_class>, C<extensions>, C<host>, C<legacy>, C<listen>, C<max_buffered>,
+C<accept_unmasked_frames>, C<connection_class>, C<extensions>, C<handshake_timeout>, C<host>, C<legacy>, C<listen>, C<max_buffered>,
 C<on_accept>, C<on_connect>, C<on_shutdown>, C<on_tick>, C<pong_timeout>, C<port>,
 C<silence_checkinterval>, C<silence_max>, C<subprotocol>, C<tick_period>, C<version>,
 C<versions>, C<watch_readable>, C<watch_writable>, and the inherited C<debug> and C<fatal>.
@@ -930,6 +933,13 @@ the original distribution.
 
 Seconds L</start> waits, after L</shutdown>, for the clients to answer the close frame before
 it drops them. Default: 5. Not in the original distribution.
+
+=head2 handshake_timeout
+
+Seconds a client has, from the moment its TCP connection is accepted, to complete its
+opening handshake (send a whole request and be answered); a client that takes longer, one
+that connects and says nothing or sends its request a byte at a time, is dropped. Default:
+10; 0 means no limit. Not in the original distribution.
 
 =head2 watch_readable
 

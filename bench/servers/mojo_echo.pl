@@ -23,7 +23,8 @@ websocket '/' => sub ($c) {
 
 app->mode('production');
 app->log->level('fatal');
-my $daemon = Mojo::Server::Daemon->new(app => app, listen => ["http://$host:$port"], silent => 1);
+# Scenario d holds 10,000 connections; the daemon refuses more than 1000 by default.
+my $daemon = Mojo::Server::Daemon->new(app => app, listen => ["http://$host:$port"], silent => 1, max_clients => 20000);
 $daemon->start;
 my ($bound) = @{ $daemon->ports };
 $| = 1;

@@ -298,9 +298,31 @@ sub _on_open
     my( $self, $protocol, $extensions, $headers ) = @_;
     $self->{_open} = 1;
     $self->{_ready} = 1;
-    require WebSocket::Frame;
-    $self->{frame} = WebSocket::Frame->new( max_payload_size => ( $self->{max_recv_size} // 0 ), debug => $self->debug );
+    $self->_compact_handshake;
     $self->_callback( 'on_ready' );
+}
+
+# An open connection keeps its handshake objects (request, response, their headers and
+# versions: about 10 KiB) as one Storable string of about 2 KiB, thawed by L</handshake> on
+# first use: most servers never look at them again, and idle connections are what a server
+# holds most of. Only when nothing else holds the object: a reference kept by user code keeps
+# the live object, and so does one that cannot be serialised.
+sub _compact_handshake
+{
+    my $self = shift( @_ );
+    return if( ref( $self->{handshake} ) ne 'WebSocket::Handshake::Server' || Internals::SvREFCNT( %{ $self->{handshake} } ) > 1 );
+    my $hs = $self->{handshake};
+    for my $part ( @$hs{ qw( request response ) } )
+    {
+        return if( ref( $part ) && Internals::SvREFCNT( %$part ) > 1 );
+    }
+    require Storable;
+    local $@;
+    my $frozen = eval{ Storable::freeze( $hs ) };
+    return if( !defined( $frozen ) );
+    $self->{_handshake_frozen} = $frozen;
+    delete( $self->{handshake} );
+    return;
 }
 
 # The client's opening handshake, parsed by the engine: negotiate and answer.
@@ -526,9 +548,27 @@ sub do_pong
     return( $rv );
 }
 
-sub frame { return( shift->_set_get_object_without_init( 'frame', 'WebSocket::Frame', @_ ) ); }
+sub frame
+{
+    my $self = shift( @_ );
+    # Made on first use once the handshake is complete (the engine decodes the frames; this
+    # object is for code written for the original, which made it then).
+    if( !@_ && !$self->{frame} && $self->{_open} )
+    {
+        require WebSocket::Frame;
+        $self->{frame} = WebSocket::Frame->new( max_payload_size => ( $self->{max_recv_size} // 0 ), debug => $self->debug ) ||
+            return( $self->pass_error( WebSocket::Frame->error ) );
+    }
+    return( $self->_set_get_object_without_init( 'frame', 'WebSocket::Frame', @_ ) );
+}
 
-sub handshake { return( shift->_set_get_object( 'handshake', 'WebSocket::Handshake::Server', @_ ) ); }
+sub handshake
+{
+    my $self = shift( @_ );
+    my $frozen = delete( $self->{_handshake_frozen} );
+    $self->{handshake} = Storable::thaw( $frozen ) if( defined( $frozen ) && !@_ );
+    return( $self->_set_get_object( 'handshake', 'WebSocket::Handshake::Server', @_ ) );
+}
 
 sub ip { return( shift->_set_get_scalar( 'ip', @_ ) ); }
 
@@ -563,7 +603,7 @@ sub max_recv_size
     my $self = shift( @_ );
     if( @_ )
     {
-        return( $self->error( "Cannot change max_recv_size; handshake is already complete" ) ) if( $self->{frame} );
+        return( $self->error( "Cannot change max_recv_size; handshake is already complete" ) ) if( $self->{_open} );
         my $v = $self->_set_get_number( 'max_recv_size', @_ );
         return( $self->pass_error ) if( !defined( $v ) && defined( $_[0] ) );
         $self->_engine_set( max_message_size => $self->{max_recv_size} // 0 ) if( $self->_cid_known );
@@ -1241,12 +1281,13 @@ True once the connection is closed.
 =head2 handshake
 
 The L<WebSocket::Handshake::Server>: its C<request> is the client's request, its C<response>
-the answer being prepared.
+the answer being prepared. Once the connection is open and while no other code holds it, the
+object is kept serialised (about 2 KiB instead of 10) and rebuilt, identical, on the next call.
 
 =head2 frame
 
-A L<WebSocket::Frame> set up with L</max_recv_size> once the handshake is complete, for
-compatibility: the engine decodes the frames.
+A L<WebSocket::Frame> set up with L</max_recv_size> once the handshake is complete (made
+on first use), for compatibility: the engine decodes the frames. C<undef> before that.
 
 =head2 server
 

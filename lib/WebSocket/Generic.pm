@@ -41,7 +41,8 @@ sub init
     {
         $self->{ $k } = delete( $opts->{ $k } ) if( exists( $opts->{ $k } ) );
     }
-    my @order = @{ $self->{_init_params_order} || [] };
+    # Needed only here: not kept in every object.
+    my @order = @{ delete( $self->{_init_params_order} ) || [] };
     my %seen;
     for my $name ( ( grep{ exists( $opts->{ $_ } ) } @order ), sort( keys( %$opts ) ) )
     {

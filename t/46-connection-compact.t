@@ -1,0 +1,124 @@
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use Scalar::Util ();
+use TestServer;
+use WebSocket::Server;
+
+# An open connection keeps little in Perl: its handshake objects are kept serialised until
+# someone asks for them (and then come back as they were), its WebSocket::Frame is made on
+# first use. What a server holds per idle client is what bench/ scenario (d) measures.
+
+alarm( 60 );
+
+my( @conns, @ready, %before );
+sub server_with
+{
+    my %conn = @_;
+    my $setup = delete( $conn{_setup} );
+    @conns = ();
+    @ready = ();
+    return( listening_server(
+        silence_max => 0,
+        on_connect  => sub
+        {
+            my( $srv, $c ) = @_;
+            push( @conns, $c );
+            $c->on( ready => sub { push( @ready, $_[0] ) }, %conn );
+            $setup->( $c ) if( $setup );
+            return( 1 );
+        },
+    ) );
+}
+
+subtest 'the handshake objects come back identical after the connection opened' => sub
+{
+    my $s = server_with(
+        # Strings only: a reference kept here would keep the live object (next subtest).
+        handshake => sub
+        {
+            my $hs = $_[1];
+            $hs->response->headers->header( 'X-Test' => 'yes' );
+            %before = (
+                request  => $hs->request->as_string,
+                response => $hs->response->as_string,
+                uri      => $hs->request->uri->as_string,
+                agent    => scalar( $hs->request->headers->header( 'User-Agent' ) ),
+            );
+            return( 1 );
+        },
+        _setup => sub { $_[0]->max_recv_size( 4321 ) },
+    );
+    my( $sock, $code, $h ) = raw_handshake( $s->port, '/room/7?token=abc', 'User-Agent' => 'compact-test/1.0' );
+    is( $code, 101, '101' );
+    is( $h->{'x-test'}, 'yes', 'the header set in on_handshake went out' );
+    ok( pump_until( sub { @ready } ), 'ready' );
+    my $c = $conns[0];
+    ok( !exists( $c->{handshake} ), 'the live handshake object is gone once open' );
+    ok( defined( $c->{_handshake_frozen} ) && length( $c->{_handshake_frozen} ) < 4096, 'kept serialised, in less than 4 KiB' );
+    ok( !defined( $c->{frame} ), 'no frame object made yet' );
+
+    my $hs = $c->handshake;
+    isa_ok( $hs, 'WebSocket::Handshake::Server' );
+    is( $hs->request->as_string, $before{request}, 'the request is the same' );
+    is( $hs->response->as_string, $before{response}, 'the response is the same, header added in on_handshake included' );
+    is( $hs->request->uri->as_string, $before{uri}, 'request uri' );
+    is( scalar( $hs->request->headers->header( 'User-Agent' ) ), 'compact-test/1.0', 'a request header' );
+    is( $hs->request->subprotocol->join( ' ' )->scalar, '', 'Module::Generic-style return values still work' );
+    ok( !exists( $c->{_handshake_frozen} ), 'thawed once' );
+    is( Scalar::Util::refaddr( $c->handshake ), Scalar::Util::refaddr( $hs ), 'then the same object every time' );
+
+    my $f = $c->frame;
+    isa_ok( $f, 'WebSocket::Frame', 'frame, made on first use' );
+    is( $f->max_payload_size, 4321, '... with max_recv_size' );
+    is( Scalar::Util::refaddr( $c->frame ), Scalar::Util::refaddr( $f ), '... once' );
+    ok( !defined( $c->max_recv_size( 10 ) ), 'max_recv_size cannot change once open' );
+    is( $c->error->message, 'Cannot change max_recv_size; handshake is already complete', '... error' );
+
+    # The connection still works after all this.
+    send_frame( $sock, 1, 'ping me' );
+    $c->on( utf8 => sub { $_[0]->send_utf8( "got $_[1]" ) } );
+    my( $op, $payload ) = read_frame( $sock );
+    is( $payload, 'got ping me', 'messages flow' );
+    close( $sock );
+    $s->shutdown;
+};
+
+subtest 'a handshake object held by user code is kept as it is' => sub
+{
+    my( $kept, $kept_req );
+    my $s = server_with( handshake => sub { $kept = $_[1]; 1 } );
+    my( $sock, $code ) = raw_handshake( $s->port, '/' );
+    is( $code, 101, '101' );
+    ok( pump_until( sub { @ready } ), 'ready' );
+    my $c = $conns[0];
+    ok( exists( $c->{handshake} ) && !exists( $c->{_handshake_frozen} ), 'not serialised' );
+    is( Scalar::Util::refaddr( $c->handshake ), Scalar::Util::refaddr( $kept ), 'the same object' );
+    close( $sock );
+
+    # Holding only the request is enough too.
+    $s = server_with( handshake => sub { $kept_req = $_[1]->request; 1 } );
+    ( $sock, $code ) = raw_handshake( $s->port, '/' );
+    ok( pump_until( sub { @ready } ), 'ready' );
+    is( Scalar::Util::refaddr( $conns[0]->handshake->request ), Scalar::Util::refaddr( $kept_req ), 'a request held is the request seen' );
+    close( $sock );
+    $s->shutdown;
+};
+
+subtest 'handshake set by the user replaces the serialised one' => sub
+{
+    my $s = server_with();
+    my( $sock, $code ) = raw_handshake( $s->port, '/' );
+    ok( pump_until( sub { @ready } ), 'ready' );
+    my $c = $conns[0];
+    ok( defined( $c->{_handshake_frozen} ), 'serialised' );
+    my $mine = WebSocket::Handshake::Server->new;
+    $c->handshake( $mine );
+    ok( !exists( $c->{_handshake_frozen} ), 'the serialised copy is dropped' );
+    is( Scalar::Util::refaddr( $c->handshake ), Scalar::Util::refaddr( $mine ), 'the new one is returned' );
+    close( $sock );
+    $s->shutdown;
+};
+
+done_testing();

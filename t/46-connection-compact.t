@@ -121,4 +121,36 @@ subtest 'handshake set by the user replaces the serialised one' => sub
     $s->shutdown;
 };
 
+subtest 'send takes the payload where it is, and leaves the caller\'s string alone' => sub
+{
+    my $s = server_with();
+    my( $sock, $code ) = raw_handshake( $s->port, '/' );
+    ok( pump_until( sub { @ready } ), 'ready' );
+    my $c = $conns[0];
+    my $big = 'x' x 60000;
+    is( $c->send( binary => $big ), 60004, 'a 60000-byte message: header and payload queued' );
+    my( $op, $payload ) = read_frame( $sock );
+    is( $payload, $big, '... arrives whole' );
+    my $flagged = "caf\x{e9}";
+    utf8::upgrade( $flagged );
+    is( $c->send( binary => $flagged ), 6, 'a string with the UTF-8 flag and only Latin-1 characters is sent as its bytes' );
+    ( $op, $payload ) = read_frame( $sock );
+    is( $payload, "caf\xe9", '... one byte each' );
+    ok( utf8::is_utf8( $flagged ), "... and the caller's string keeps its flag" );
+    ok( !defined( $c->send( binary => "\x{263a}" ) ), 'a wide character is refused' );
+    like( $c->error->message, qr/^Error while building message: Wide character in the payload/, '... with the error' );
+    {
+        package Local::Stringy;
+        use overload '""' => sub { 'from an object' }, fallback => 1;
+    }
+    is( $c->send( text => bless( {}, 'Local::Stringy' ) ), 16, 'an object is sent as its string' );
+    ( $op, $payload ) = read_frame( $sock );
+    is( $payload, 'from an object', '... that string' );
+    is( $c->send( 'text' ), 2, 'no payload: an empty message' );
+    ( $op, $payload ) = read_frame( $sock );
+    is( $payload, '', '... empty' );
+    close( $sock );
+    $s->shutdown;
+};
+
 done_testing();

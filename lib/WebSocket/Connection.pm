@@ -70,12 +70,20 @@ sub init
 # ---------------------------------------------------------------------------
 sub _cid
 {
-    my $self = shift( @_ );
-    my $sock = $self->{socket};
+    my $sock = $_[0]->{socket};
+    # Our own socket class is read directly: this is on the path of every message.
+    return( $sock->{id} ) if( ref( $sock ) eq 'WebSocket::Connection::Socket' );
     return( Scalar::Util::blessed( $sock ) && $sock->can( 'id' ) ? $sock->id : undef );
 }
 
-sub _reactor { return( WebSocket::Loop->instance->reactor ); }
+# The reactor of this process, looked up once per process: it is used for every message.
+my( $REACTOR, $REACTOR_PID );
+sub _reactor
+{
+    return( $REACTOR ) if( defined( $REACTOR_PID ) && $REACTOR_PID == $$ );
+    $REACTOR_PID = $$;
+    return( $REACTOR = WebSocket::Loop->instance->{reactor} );
+}
 
 # Applies the connection's settings in the engine; called by the server right after
 # accepting, and by the setters once the connection exists.
@@ -126,8 +134,10 @@ sub _engine_event
     my $kind = $ev->[0];
     if( $kind eq 'text' )
     {
-        my $text = $self->_text_decode( $ev->[2] );
-        $self->_callback( 'on_utf8', $text );
+        # The event's own string, already valid UTF-8 (see WebSocket::_text_decode): decoded
+        # in place rather than copied.
+        utf8::decode( $ev->[2] );
+        $self->_callback( 'on_utf8', $ev->[2] );
     }
     elsif( $kind eq 'binary' )
     {
@@ -712,10 +722,8 @@ sub recv { return( $_[0] ); }
 
 sub send
 {
-    my $self = shift( @_ );
-    my( $type, $data ) = @_;
-    $type //= 'text';
-    $data //= '';
+    my $self = $_[0];
+    my $type = $_[1] // 'text';
     return( $self->error( "The socket filehandle is gone!" ) ) if( $self->{disconnected} );
     if( !$self->{_ready} )
     {
@@ -724,9 +732,18 @@ sub send
     }
     my $opcode = $OPCODE{ $type };
     return( $self->error( "Error while building message: Unknown frame type \"$type\"." ) ) if( !defined( $opcode ) );
-    my $bytes = "$data";
-    utf8::downgrade( $bytes, 1 ) || return( $self->error( "Error while building message: Wide character in the payload; encode it first, or use send_utf8." ) );
-    my $len = length( $bytes );
+    # A plain byte string is handed to the engine where it is, without a copy (messages can be
+    # large); anything else (undef, an object, a string with the UTF-8 flag) is first made a
+    # string of bytes of our own.
+    my $bytes = \$_[2];
+    if( !defined( $$bytes ) || ref( $$bytes ) || utf8::is_utf8( $$bytes ) )
+    {
+        my $copy = $$bytes // '';
+        $copy = "$copy";
+        utf8::downgrade( $copy, 1 ) || return( $self->error( "Error while building message: Wide character in the payload; encode it first, or use send_utf8." ) );
+        $bytes = \$copy;
+    }
+    my $len = length( $$bytes );
     my $max = $self->{max_send_size};
     if( $max && $len > $max && $opcode < 8 )
     {
@@ -736,23 +753,30 @@ sub send
     {
         return( $self->error({ code => 1002, message => "Error while building message: A control frame payload cannot exceed 125 bytes." }) );
     }
-    local $@;
+    # The arguments are checked above, so the engine calls cannot croak; a refusal (the
+    # connection is closing, or gone in the engine) is a false return with the reason kept by
+    # the reactor.
+    my $r = $self->_reactor;
+    my $cid = $self->_cid;
     my $ok;
-    if( $opcode == 8 )
+    if( !defined( $cid ) )
     {
-        my( $code, $reason ) = $len >= 2 ? unpack( 'na*', $bytes ) : ( undef, '' );
-        $ok = eval{ $self->_reactor->close( $self->_cid, $code, $reason ); 1 };
+        return( $self->error( "The socket filehandle is gone!" ) );
+    }
+    elsif( $opcode == 8 )
+    {
+        my( $code, $reason ) = $len >= 2 ? unpack( 'na*', $$bytes ) : ( undef, '' );
+        $ok = $r->close( $cid, $code, $reason );
         $self->{disconnecting} = 1 if( $ok );
     }
     else
     {
-        $ok = eval{ $self->_reactor->send( $self->_cid, $opcode, 1, $bytes ); 1 };
+        $ok = $r->send( $cid, $opcode, 1, $$bytes );
     }
     if( !$ok )
     {
-        my $e = $@;
-        $e =~ s/ at \S+ line \d+\.?\n?$//;
-        return( $self->error( "Error writing ${len} bytes of data on socket to remote ip '" . ( $self->{ip} // '' ) . "': $e" ) );
+        my $e = $r->error;
+        return( $self->error( "Error writing ${len} bytes of data on socket to remote ip '" . ( $self->{ip} // '' ) . "': " . ( $e ? $e->[2] : 'refused by the engine' ) ) );
     }
     # What went into the send buffer: the frame header and the payload.
     return( $len + 2 + ( $len > 65535 ? 8 : $len > 125 ? 2 : 0 ) );
@@ -763,8 +787,10 @@ sub send_binary { return( shift->send( binary => @_ ) ); }
 sub send_utf8
 {
     my $self = shift( @_ );
-    my $text = shift( @_ ) // '';
-    return( $self->send( text => $self->_text_encode( $text ) ) );
+    # Characters to UTF-8 bytes, as WebSocket::_text_encode does, without the extra call.
+    my $bytes = defined( $_[0] ) ? "$_[0]" : '';
+    utf8::encode( $bytes );
+    return( $self->send( text => $bytes ) );
 }
 
 sub ping { return( shift->send( ping => @_ ) ); }

@@ -13,6 +13,9 @@ our $VERSION = 'v0.3.0';
 
 my %INSTANCE;    # pid => loop
 
+# The events that belong to one connection (their second element is its id).
+my %CONN_EVENT = map{ $_ => 1 } qw( text binary ping pong drain request open close error closed );
+
 sub instance
 {
     my $class = shift( @_ );
@@ -112,10 +115,27 @@ sub run_once
 {
     my( $self, $timeout ) = @_;
     my @events = $self->{reactor}->poll( $timeout );
+    my $conns = $self->{conns};
     for my $ev ( @events )
     {
         my $kind = $ev->[0];
-        if( $kind eq 'readable' || $kind eq 'writable' )
+        # Events of a connection, messages among them, are most of what arrives: first.
+        if( $CONN_EVENT{ $kind } )
+        {
+            my $cid = $ev->[1];
+            my $obj = $conns->{ $cid };
+            if( $obj )
+            {
+                $obj->_engine_event( $ev );
+            }
+            elsif( $kind ne 'closed' )
+            {
+                # Nobody owns this connection any more: let it go.
+                $self->{reactor}->drop( $cid );
+            }
+            delete( $conns->{ $cid } ) if( $kind eq 'closed' );
+        }
+        elsif( $kind eq 'readable' || $kind eq 'writable' )
         {
             my $w = $self->{ $kind eq 'readable' ? 'readers' : 'writers' }->{ $ev->[1] } || next;
             $w->[0]->( $w->[1], $ev->[1] );
@@ -137,21 +157,6 @@ sub run_once
             {
                 $self->{reactor}->drop( $ev->[1] );
             }
-        }
-        else
-        {
-            my $cid = $ev->[1];
-            my $obj = $self->{conns}->{ $cid };
-            if( $obj )
-            {
-                $obj->_engine_event( $ev );
-            }
-            elsif( $kind ne 'closed' )
-            {
-                # Nobody owns this connection any more: let it go.
-                $self->{reactor}->drop( $cid );
-            }
-            delete( $self->{conns}->{ $cid } ) if( $kind eq 'closed' );
         }
     }
     return( scalar( @events ) );

@@ -93,6 +93,18 @@ sub _text_encode
     return( $s );
 }
 
+# Extensions that change the frames themselves (compression in RSV1) and that the engine does
+# not implement: negotiating one would let the peer send frames the engine must refuse (1002).
+# They are neither offered nor accepted; any other extension is negotiated by name, as the
+# original did.
+my %FRAME_EXTENSION = map{ $_ => 1 } qw( permessage-deflate x-webkit-deflate-frame deflate-frame perframe-deflate x-webkit-perframe-deflate deflate-stream );
+
+sub _extension_negotiable
+{
+    my( $self, $name ) = @_;
+    return( defined( $name ) && length( $name ) && !$FRAME_EXTENSION{ lc( $name ) } ? 1 : 0 );
+}
+
 # Objects holding engine handles must not be shared with a new ithread.
 sub CLONE_SKIP { 1 }
 

@@ -950,7 +950,17 @@ sub _extensions_header
     return if( !defined( $v ) );
     my @list = ( Scalar::Util::reftype( $v ) // '' ) eq 'ARRAY' && !overload::Method( $v, '""' ) ? @$v : ( $v );
     my $s = join( ', ', grep{ length( $_ ) } map{ defined( $_ ) ? ( Scalar::Util::blessed( $_ ) && $_->can( 'as_string' ) ? $_->as_string : "$_" ) : '' } @list );
-    return( $s );
+    return( $s ) if( !length( $s ) );
+    # Extensions the engine cannot carry out are not offered: a server accepting one would
+    # send frames this client must refuse.
+    require WebSocket::Extension;
+    my $parsed = WebSocket::Extension->new_from_multi( $s ) || return( $s );
+    my @keep = grep{ $self->_extension_negotiable( $_->extension ) } @$parsed;
+    if( @keep != @$parsed && !$self->{_extension_warned}++ && $self->_warnings_is_enabled )
+    {
+        warn( "Not offering " . join( ', ', map{ $_->extension } grep{ !$self->_extension_negotiable( $_->extension ) } @$parsed ) . ": not implemented by this version of the engine\n" );
+    }
+    return( join( ', ', map{ $_->as_string } @keep ) );
 }
 
 sub _is_set
@@ -1226,7 +1236,9 @@ it closes the connection with 1011.
 The extensions to offer, as a header value (C<permessage-deflate; client_max_window_bits>), a
 L<WebSocket::Extension> object, or an array reference of them. Sent in the handshake's
 C<Sec-WebSocket-Extensions> header (the original documented this option but refused it).
-Returns the value as it was given. The extensions the server accepted are in
+Extensions that compress frames (C<permessage-deflate> and the older C<deflate-frame> family)
+are not implemented by this version of the engine and are left out of the offer, with a warning
+once, so that a server cannot start sending compressed frames. Returns the value as it was given. The extensions the server accepted are in
 C<< $ws->handshake->response->extensions >>.
 
 =head2 frame_buffer

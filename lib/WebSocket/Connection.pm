@@ -454,12 +454,13 @@ sub _on_request
         }
     }
 
-    # d. Extensions: those the client offers and the server accepts, by name
+    # d. Extensions: those the client offers and the server accepts, by name, except those the
+    # engine cannot carry out (see WebSocket::Server/extensions)
     my @ext;
     my $server_ext = $server && $server->can( 'extensions' ) ? $server->extensions : undef;
     if( $server_ext && $server_ext->length )
     {
-        my %ok = map{ lc( $_->extension ) => 1 } @$server_ext;
+        my %ok = map{ lc( $_->extension ) => 1 } grep{ $self->_extension_negotiable( $_->extension ) } @$server_ext;
         my %seen;
         for my $e ( @{ $request->extensions } )
         {

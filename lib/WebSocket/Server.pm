@@ -93,7 +93,18 @@ sub connections
     return( $self->new_array( \@conns ) );
 }
 
-sub extensions { return( shift->_set_get_object_array_object( 'extensions', 'WebSocket::Extension', @_ ) ); }
+sub extensions
+{
+    my $self = shift( @_ );
+    if( @_ == 1 && defined( $_[0] ) && !ref( $_[0] ) && index( $_[0], ',' ) >= 0 )
+    {
+        # A header value listing several extensions ("permessage-deflate, x-foo; a=1").
+        require WebSocket::Extension;
+        my $list = WebSocket::Extension->new_from_multi( $_[0] ) || return( $self->pass_error( WebSocket::Extension->error ) );
+        return( $self->_set_get_object_array_object( 'extensions', 'WebSocket::Extension', [ @$list ] ) );
+    }
+    return( $self->_set_get_object_array_object( 'extensions', 'WebSocket::Extension', @_ ) );
+}
 
 sub handshake_timeout { return( shift->_set_get_number( 'handshake_timeout', @_ ) ); }
 
@@ -374,6 +385,17 @@ sub _listen
     my $r = $loop->reactor;
     my $sock = $self->{listen};
     my( $lid, $port, $ip );
+    # The engine reads and writes the socket itself, in plain TCP: serving an IO::Socket::SSL
+    # listener that way would send the handshake in clear to clients that expect TLS.
+    if( Scalar::Util::blessed( $sock ) && $sock->isa( 'IO::Socket::SSL' ) )
+    {
+        return( $self->error( "Failed to start websocket server; TLS listening sockets (IO::Socket::SSL) are not supported by this version: the engine would serve plain TCP on it." ) );
+    }
+    if( !$self->{_extension_warned}++ )
+    {
+        my @no = grep{ !$self->_extension_negotiable( $_ ) } map{ $_->extension } @{ $self->extensions };
+        $self->_warn( "Extension(s) " . join( ', ', @no ) . " not implemented by this version of the engine: declined in every handshake" ) if( @no );
+    }
     if( Scalar::Util::blessed( $sock ) && $sock->isa( 'IO::Socket' ) )
     {
         $sock->clearerr if( $sock->can( 'clearerr' ) );
@@ -885,9 +907,13 @@ section 4.2.2); when there is no match, the answer names no subprotocol.
 
 =head2 extensions
 
-The extensions the server accepts, as L<WebSocket::Extension> objects (set with strings or
-objects). A client's offer of an extension with one of these names is accepted, and the
-engine negotiates its parameters. Returns a L<WebSocket::Generic::Array>.
+The extensions the server accepts, as L<WebSocket::Extension> objects (set with strings,
+objects, an array reference of either, or one header value listing several, such as
+C<"x-foo, x-bar; level=2">). A client's offer of an extension with one of these names is accepted by name, as the
+original did. Extensions that compress frames (C<permessage-deflate> and the older
+C<deflate-frame> family) are not implemented by this version of the engine: they are declined
+(the client then sends plain frames), and L</start> warns once that they are. Returns a
+L<WebSocket::Generic::Array>.
 
 =head2 version
 

@@ -158,7 +158,7 @@ sub send_frame
     my( $sock, $opcode, $payload, %o ) = @_;
     my $fin = $o{fin} // 1;
     my $masked = exists( $o{masked} ) ? $o{masked} : 1;
-    my $bytes = WebSocket::Engine::encode_frame( $opcode, $fin, 0, $masked ? 1 : 0, undef, $payload // '' );
+    my $bytes = WebSocket::Engine::encode_frame( $opcode, $fin, $o{rsv} // 0, $masked ? 1 : 0, undef, $payload // "" );
     return( syswrite( $sock, $bytes ) );
 }
 

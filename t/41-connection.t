@@ -95,6 +95,7 @@ subtest 'handshake, request_uri, origin, subprotocol, messages' => sub
     is( $h->{'sec-websocket-accept'}, 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'accept key' );
     is( $h->{'sec-websocket-protocol'}, 'beta', 'the first client protocol the server speaks, alone' );
     is( $h->{'x-test'}, 'yes', 'a header added in on_handshake goes out' );
+    ok( !exists( $h->{'sec-websocket-origin'} ), 'no draft-era Sec-WebSocket-Origin in an RFC 6455 answer' );
     ok( pump_until( sub { @ready } ), 'on_ready called' );
     my $c = $conns[0];
     ok( $c->is_ready, 'is_ready' );

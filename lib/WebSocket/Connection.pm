@@ -21,31 +21,39 @@ my %OPCODE = ( continuation => 0, text => 1, binary => 2, close => 8, ping => 9,
 # The default on_ping: with it and the default do_pong, the engine answers pings by itself.
 my $NO_PING_CB = sub{};
 
+# The callbacks that are not set, shared by every connection instead of stored in each: the
+# getters return them, and the code that calls a callback uses them.
+my $NOOP = sub{};
+my %DEFAULT_CB = (
+    ( map{ $_ => $NOOP } qw( on_binary on_disconnect on_drain on_handshake on_pong on_ready on_utf8 ) ),
+    on_origin => sub{ 1 },
+    on_ping   => $NO_PING_CB,
+);
+
+sub _cb_accessor
+{
+    my $self = shift( @_ );
+    my $name = shift( @_ );
+    return( $self->_set_get_code( $name, @_ ) ) if( @_ );
+    return( $self->{ $name } // $DEFAULT_CB{ $name } );
+}
+
 # The fields of a handshake answer that the engine writes itself.
 my %ENGINE_HEADER = map{ lc( $_ ) => 1 } qw( Upgrade Connection Sec-WebSocket-Accept Sec-WebSocket-Protocol Sec-WebSocket-Extensions Sec-WebSocket-Version Content-Length );
+# Fields of the draft handshakes (hixie-75/76, hybi-00 to 03) that an RFC 6455 answer, the only
+# one the engine writes, does not carry: WebSocket::Response leaves them out of its own text too.
+my %DRAFT_HEADER = map{ lc( $_ ) => 1 } qw( Sec-WebSocket-Origin Sec-WebSocket-Location WebSocket-Origin WebSocket-Location );
 
 sub init
 {
     my $self = shift( @_ );
+    # The callbacks' defaults are not stored here (see %DEFAULT_CB), nor are fields whose
+    # default is undef: a server holds one of these objects per client.
     $self->{do_pong}       = \&pong;
     $self->{max_recv_size} = 65536;
     $self->{max_send_size} = 65536;
-    $self->{max_buffered}  = undef;
-    $self->{metadata}      = undef;
     $self->{nodelay}       = 1;
-    $self->{on_binary}     = sub{};
-    $self->{on_disconnect} = sub{};
-    $self->{on_drain}      = sub{};
-    $self->{on_handshake}  = sub{};
-    $self->{on_origin}     = sub{ 1 };
-    $self->{on_ping}       = $NO_PING_CB;
-    $self->{on_pong}       = sub{};
-    $self->{on_ready}      = sub{};
-    $self->{on_utf8}       = sub{};
     $self->{subprotocol}   = [];
-    $self->{socket}        = undef;
-    $self->{server}        = undef;
-    $self->{version}       = undef;
     # The handshake exists before the options are applied: subprotocol copies into it.
     $self->{handshake}     = WebSocket::Handshake::Server->new || return( $self->pass_error( WebSocket::Handshake::Server->error ) );
     $self->{_init_params_order} = [qw( debug socket server handshake )];
@@ -283,7 +291,7 @@ sub _on_ping
     return if( $self->{_auto_pong} );
     my $rv;
     local $@;
-    if( !eval{ $rv = $self->{on_ping}->( $self, $payload ); 1 } )
+    if( !eval{ $rv = $self->on_ping->( $self, $payload ); 1 } )
     {
         $self->error({ code => 1011, message => "Internal error" });
         $self->_warn( "Error calling the ping callback: $@" );
@@ -399,7 +407,7 @@ sub _on_request
             local $@;
             local $SIG{ALRM} = sub { die( "WebSocket::Connection origin timeout\n" ) };
             alarm(2);
-            $ok = eval{ $rv = $self->{on_origin}->( $self, $origin, $hs ); 1 };
+            $ok = eval{ $rv = $self->on_origin->( $self, $origin, $hs ); 1 };
             alarm(0);
             $err = $@;
         }
@@ -490,7 +498,7 @@ sub _on_request
         my( $rv, $ok, $err );
         {
             local $@;
-            $ok = eval{ $rv = $self->{on_handshake}->( $self, $hs ); 1 };
+            $ok = eval{ $rv = $self->on_handshake->( $self, $hs ); 1 };
             $err = $@;
         }
         if( !$ok )
@@ -517,7 +525,7 @@ sub _on_request
     my $rh = $response->headers;
     for my $name ( $rh->header_field_names )
     {
-        next if( $ENGINE_HEADER{ lc( $name ) } );
+        next if( $ENGINE_HEADER{ lc( $name ) } || $DRAFT_HEADER{ lc( $name ) } );
         push( @headers, $name => $_ ) for( $rh->header( $name ) );
     }
     push( @headers, 'Set-Cookie' => "$_" ) for( grep{ defined( $_ ) } @{ $response->cookies } );
@@ -648,30 +656,30 @@ sub on
     return( $self->_on( { map{ $_ => 1 } qw( binary disconnect drain handshake origin ping pong ready utf8 ) }, @_ ) );
 }
 
-sub on_binary { return( shift->_set_get_code( 'on_binary', @_ ) ); }
+sub on_binary { return( shift->_cb_accessor( 'on_binary', @_ ) ); }
 
-sub on_disconnect { return( shift->_set_get_code( 'on_disconnect', @_ ) ); }
+sub on_disconnect { return( shift->_cb_accessor( 'on_disconnect', @_ ) ); }
 
-sub on_drain { return( shift->_set_get_code( 'on_drain', @_ ) ); }
+sub on_drain { return( shift->_cb_accessor( 'on_drain', @_ ) ); }
 
-sub on_handshake { return( shift->_set_get_code( 'on_handshake', @_ ) ); }
+sub on_handshake { return( shift->_cb_accessor( 'on_handshake', @_ ) ); }
 
-sub on_origin { return( shift->_set_get_code( 'on_origin', @_ ) ); }
+sub on_origin { return( shift->_cb_accessor( 'on_origin', @_ ) ); }
 
 sub on_ping
 {
     my $self = shift( @_ );
-    return( $self->{on_ping} ) if( !@_ );
+    return( $self->{on_ping} // $NO_PING_CB ) if( !@_ );
     my $rv = $self->_set_get_code( 'on_ping', @_ );
     $self->_update_auto_pong;
     return( $rv );
 }
 
-sub on_pong { return( shift->_set_get_code( 'on_pong', @_ ) ); }
+sub on_pong { return( shift->_cb_accessor( 'on_pong', @_ ) ); }
 
-sub on_ready { return( shift->_set_get_code( 'on_ready', @_ ) ); }
+sub on_ready { return( shift->_cb_accessor( 'on_ready', @_ ) ); }
 
-sub on_utf8 { return( shift->_set_get_code( 'on_utf8', @_ ) ); }
+sub on_utf8 { return( shift->_cb_accessor( 'on_utf8', @_ ) ); }
 
 sub origin { return( shift->_set_get_uri( 'origin', @_ ) ); }
 

@@ -145,11 +145,16 @@ sub _engine_event
         # The event's own string, already valid UTF-8 (see WebSocket::_text_decode): decoded
         # in place rather than copied.
         utf8::decode( $ev->[2] );
-        $self->_callback( 'on_utf8', $ev->[2] );
+        # _callback, inlined for messages.
+        my $cb = $self->{on_utf8} || return( $self );
+        local $@;
+        eval{ $cb->( $self, $ev->[2] ); 1 } || $self->_callback_died( 'on_utf8' );
     }
     elsif( $kind eq 'binary' )
     {
-        $self->_callback( 'on_binary', $ev->[2] );
+        my $cb = $self->{on_binary} || return( $self );
+        local $@;
+        eval{ $cb->( $self, $ev->[2] ); 1 } || $self->_callback_died( 'on_binary' );
     }
     elsif( $kind eq 'ping' )
     {
@@ -238,13 +243,16 @@ sub _callback
     my $cb = $self->{ $name } || return;
     my $rv;
     local $@;
-    eval{ $rv = $cb->( $self, @_ ); 1 } || do
-    {
-        ( my $event = $name ) =~ s/^on_//;
-        $self->_warn( "Error calling the ${event} callback: $@" );
-        return;
-    };
+    eval{ $rv = $cb->( $self, @_ ); 1 } || return( $self->_callback_died( $name ) );
     return( $rv );
+}
+
+sub _callback_died
+{
+    my( $self, $name ) = @_;
+    ( my $event = $name ) =~ s/^on_//;
+    $self->_warn( "Error calling the ${event} callback: $@" );
+    return;
 }
 
 sub _warnings_is_enabled
@@ -733,12 +741,8 @@ sub send
 {
     my $self = $_[0];
     my $type = $_[1] // 'text';
-    return( $self->error( "The socket filehandle is gone!" ) ) if( $self->{disconnected} );
-    if( !$self->{_ready} )
-    {
-        $self->_warn( "Tried to send data before finishing handshake\n" );
-        return( 0 );
-    }
+    # A connection that cannot send answers that first, whatever the arguments.
+    return( $self->_send_bytes( 1, \'' ) ) if( $self->{disconnected} || !$self->{_ready} );
     my $opcode = $OPCODE{ $type };
     return( $self->error( "Error while building message: Unknown frame type \"$type\"." ) ) if( !defined( $opcode ) );
     # A plain byte string is handed to the engine where it is, without a copy (messages can be
@@ -752,6 +756,20 @@ sub send
         utf8::downgrade( $copy, 1 ) || return( $self->error( "Error while building message: Wide character in the payload; encode it first, or use send_utf8." ) );
         $bytes = \$copy;
     }
+    return( $self->_send_bytes( $opcode, $bytes ) );
+}
+
+# One frame of $opcode whose payload, a reference to a string of bytes, is checked against the
+# limits and queued in the engine. Returns the bytes queued (frame header and payload).
+sub _send_bytes
+{
+    my( $self, $opcode, $bytes ) = @_;
+    return( $self->error( "The socket filehandle is gone!" ) ) if( $self->{disconnected} );
+    if( !$self->{_ready} )
+    {
+        $self->_warn( "Tried to send data before finishing handshake\n" );
+        return( 0 );
+    }
     my $len = length( $$bytes );
     my $max = $self->{max_send_size};
     if( $max && $len > $max && $opcode < 8 )
@@ -764,9 +782,10 @@ sub send
     }
     # The arguments are checked above, so the engine calls cannot croak; a refusal (the
     # connection is closing, or gone in the engine) is a false return with the reason kept by
-    # the reactor.
-    my $r = $self->_reactor;
-    my $cid = $self->_cid;
+    # the reactor. Our own socket object is read directly: this runs for every message.
+    my $r = ( $REACTOR_PID // 0 ) == $$ ? $REACTOR : $self->_reactor;
+    my $sock = $self->{socket};
+    my $cid = ref( $sock ) eq 'WebSocket::Connection::Socket' ? $sock->{id} : $self->_cid;
     my $ok;
     if( !defined( $cid ) )
     {
@@ -787,7 +806,6 @@ sub send
         my $e = $r->error;
         return( $self->error( "Error writing ${len} bytes of data on socket to remote ip '" . ( $self->{ip} // '' ) . "': " . ( $e ? $e->[2] : 'refused by the engine' ) ) );
     }
-    # What went into the send buffer: the frame header and the payload.
     return( $len + 2 + ( $len > 65535 ? 8 : $len > 125 ? 2 : 0 ) );
 }
 
@@ -799,7 +817,7 @@ sub send_utf8
     # Characters to UTF-8 bytes, as WebSocket::_text_encode does, without the extra call.
     my $bytes = defined( $_[0] ) ? "$_[0]" : '';
     utf8::encode( $bytes );
-    return( $self->send( text => $bytes ) );
+    return( $self->_send_bytes( 1, \$bytes ) );
 }
 
 sub ping { return( shift->send( ping => @_ ) ); }

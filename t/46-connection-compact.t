@@ -106,17 +106,29 @@ subtest 'a handshake object held by user code is kept as it is' => sub
     $s->shutdown;
 };
 
-subtest 'handshake set by the user replaces the serialised one' => sub
+subtest 'without callbacks that receive it, the handshake object is made only when asked for' => sub
 {
     my $s = server_with();
-    my( $sock, $code ) = raw_handshake( $s->port, '/' );
+    $s->subprotocol( [qw( chat )] );
+    my( $sock, $code, $h ) = raw_handshake( $s->port, '/lazy?x=1', 'Sec-WebSocket-Protocol' => 'other, chat', 'X-Custom' => 'yes' );
+    is( $code, 101, '101' );
+    is( $h->{'sec-websocket-protocol'}, 'chat', 'subprotocol negotiated from the engine\'s parse' );
     ok( pump_until( sub { @ready } ), 'ready' );
     my $c = $conns[0];
-    ok( defined( $c->{_handshake_frozen} ), 'serialised' );
+    ok( !exists( $c->{handshake} ) && !exists( $c->{_handshake_frozen} ), 'no handshake object was made' );
+    ok( length( $c->{_request_raw} ) < 512, 'only the request text is kept' );
+    is( $c->request_uri, 'ws://localhost:8080/lazy?x=1', 'request_uri' );
+    my $hs = $c->handshake;
+    isa_ok( $hs, 'WebSocket::Handshake::Server', 'made on the first call' );
+    is( $hs->request->uri->as_string, '/lazy?x=1', 'its request is the client\'s' );
+    is( scalar( $hs->request->headers->header( 'X-Custom' ) ), 'yes', '... with every header' );
+    is( $hs->response->subprotocol->join( ',' )->scalar, 'chat', 'its response carries the negotiated subprotocol' );
+    like( $hs->response->as_string, qr/^Sec-WebSocket-Accept: \Q$h->{'sec-websocket-accept'}\E\r?$/m, '... and the accept key that was sent' );
+    is( Scalar::Util::refaddr( $c->handshake ), Scalar::Util::refaddr( $hs ), 'then the same object' );
+
     my $mine = WebSocket::Handshake::Server->new;
     $c->handshake( $mine );
-    ok( !exists( $c->{_handshake_frozen} ), 'the serialised copy is dropped' );
-    is( Scalar::Util::refaddr( $c->handshake ), Scalar::Util::refaddr( $mine ), 'the new one is returned' );
+    is( Scalar::Util::refaddr( $c->handshake ), Scalar::Util::refaddr( $mine ), 'a handshake set by the user is returned' );
     close( $sock );
     $s->shutdown;
 };

@@ -54,13 +54,12 @@ sub init
     $self->{max_send_size} = 65536;
     $self->{nodelay}       = 1;
     $self->{subprotocol}   = [];
-    # The handshake exists before the options are applied: subprotocol copies into it.
-    $self->{handshake}     = WebSocket::Handshake::Server->new || return( $self->pass_error( WebSocket::Handshake::Server->error ) );
+    # The handshake object is made when first asked for (see handshake()).
     $self->{_init_params_order} = [qw( debug socket server handshake )];
     $self->SUPER::init( @_ ) || return( $self->pass_error );
     return( $self->error( "socket parameter is required." ) ) if( !$self->{socket} );
     return( $self->error( "server parameter is required." ) ) if( !$self->{server} );
-    $self->{handshake}->debug( $self->debug );
+    $self->{handshake}->debug( $self->debug ) if( $self->{handshake} );
     $self->{disconnecting} = 0;
     $self->{disconnected}  = 0;
     my $sock = $self->{socket};
@@ -355,9 +354,11 @@ sub _compact_handshake
 sub _on_request
 {
     my( $self, $req ) = @_;
-    my $hs = $self->{handshake};
     my $server = $self->{server};
-    # The same request, for the Perl objects users inspect in their callbacks.
+    # The engine has parsed and validated the request (RFC 6455 4.2.1); its fields drive the
+    # negotiation. The request's text is kept for the Perl objects users may inspect: they are
+    # made now only when a callback of the user's will receive them (or they exist already),
+    # otherwise on the first call to handshake().
     my @h = @{ $req->{headers} || [] };
     my $raw = join( ' ', $req->{method} // 'GET', $req->{uri} // '/', $req->{protocol} // 'HTTP/1.1' ) . "\x0d\x0a";
     for( my $i = 0; $i < @h; $i += 2 )
@@ -365,19 +366,25 @@ sub _on_request
         $raw .= "$h[$i]: " . ( $h[$i + 1] // '' ) . "\x0d\x0a";
     }
     $raw .= "\x0d\x0a";
-    if( !defined( $hs->parse( $raw ) ) || !$hs->is_done )
+    $self->{_request_raw} = $raw;
+    my( $hs, $response );
+    if( $self->{handshake} || $self->{on_origin} || $self->{on_handshake} )
     {
-        my $err = $hs->error;
-        $self->http_error( 400, 'Handshake error' );
-        return( $self->pass_error( $err ) ) if( $err );
-        return( $self->error({ code => 400, message => 'Handshake error' }) );
+        $hs = $self->{handshake} || WebSocket::Handshake::Server->new( debug => $self->debug );
+        if( !$hs || !defined( $hs->parse( $raw ) ) || !$hs->is_done )
+        {
+            my $err = $hs ? $hs->error : WebSocket::Handshake::Server->error;
+            $self->http_error( 400, 'Handshake error' );
+            return( $self->pass_error( $err ) ) if( $err );
+            return( $self->error({ code => 400, message => 'Handshake error' }) );
+        }
+        $self->{handshake} = $hs;
+        $response = $hs->response;
     }
-    my $request = $hs->request;
-    my $response = $hs->response;
 
     # a. The URI the client asked for, with its query
     my $secure = ( $server && $server->can( 'is_ssl' ) && $server->is_ssl ) ? 1 : 0;
-    my $host = $request->host;
+    my $host = $req->{host};
     $host = defined( $host ) && length( "$host" ) ? "$host" : undef;
     my $sport = $server && $server->can( 'port' ) ? $server->port : undef;
     if( !defined( $host ) )
@@ -394,7 +401,7 @@ sub _on_request
     $self->request_uri( ( $secure ? 'wss' : 'ws' ) . "://${host}${target}" );
 
     # b. The origin
-    my $orig = $request->origin;
+    my $orig = $req->{origin};
     $orig = defined( $orig ) && length( "$orig" ) ? "$orig" : undef;
     my $origin;
     if( defined( $orig ) )
@@ -407,6 +414,8 @@ sub _on_request
         $origin->fragment( undef );
         $self->origin( $origin );
     }
+    # Only a callback of the user's can refuse an origin: the default accepts them all.
+    if( $self->{on_origin} )
     {
         my( $rv, $ok, $err );
         my $left = alarm(0);
@@ -447,7 +456,6 @@ sub _on_request
     if( $versions && $versions->length )
     {
         my $cv = $req->{version};
-        $cv = $request->headers->header( 'Sec-WebSocket-Version' ) if( !defined( $cv ) || !length( $cv ) );
         if( !defined( $cv ) || !length( $cv ) )
         {
             $self->http_error( 400, "Missing version header" );
@@ -474,34 +482,29 @@ sub _on_request
     # engine cannot carry out (see WebSocket::Server/extensions)
     my @ext;
     my $server_ext = $server && $server->can( 'extensions' ) ? $server->extensions : undef;
-    if( $server_ext && $server_ext->length )
+    if( $server_ext && $server_ext->length && defined( $req->{extensions} ) && length( $req->{extensions} ) )
     {
         my %ok = map{ lc( $_->extension ) => 1 } grep{ $self->_extension_negotiable( $_->extension ) } @$server_ext;
         my %seen;
-        for my $e ( @{ $request->extensions } )
+        require WebSocket::Extension;
+        my $offered = WebSocket::Extension->new_from_multi( $req->{extensions} ) || [];
+        for my $e ( @$offered )
         {
             my $name = $e->extension;
             next if( !defined( $name ) || !$ok{ lc( $name ) } || $seen{ lc( $name ) }++ );
-            push( @ext, $e );
+            push( @ext, $e->extension );
         }
-        $response->extensions( [ map{ $_->extension } @ext ] );
+        $self->{_extensions_accepted} = [ @ext ] if( @ext );
     }
 
     # e. Subprotocol: the first the client offers that the server speaks (RFC 6455 4.2.2)
-    my @offered = @{ $request->subprotocol };
     my %mine = map{ $_ => 1 } @{ $self->subprotocol };
-    my( $selected ) = grep{ $mine{ $_ } } @offered;
-    if( defined( $selected ) )
-    {
-        $self->{subprotocol} = $self->new_array( [ $selected ] );
-    }
-    else
-    {
-        $self->{subprotocol} = $self->new_array( [] );
-    }
-    $response->subprotocol( defined( $selected ) ? [ $selected ] : [] );
+    my( $selected ) = grep{ $mine{ $_ } } @{ $req->{protocols} || [] };
+    $self->{subprotocol} = $self->new_array( defined( $selected ) ? [ $selected ] : [] );
+    $self->_negotiated_into( $response ) if( $response );
 
     # f. The user's last word
+    if( $self->{on_handshake} )
     {
         my( $rv, $ok, $err );
         {
@@ -529,17 +532,22 @@ sub _on_request
     }
 
     # h. Answer: the engine writes the 101 response.
+    # Fields the user added to the answer (in a callback, or through handshake()) go with it.
     my @headers;
-    my $rh = $response->headers;
-    for my $name ( $rh->header_field_names )
+    if( my $hs_now = $self->{handshake} )
     {
-        next if( $ENGINE_HEADER{ lc( $name ) } || $DRAFT_HEADER{ lc( $name ) } );
-        push( @headers, $name => $_ ) for( $rh->header( $name ) );
+        my $res = $hs_now->response;
+        my $rh = $res->headers;
+        for my $name ( $rh->header_field_names )
+        {
+            next if( $ENGINE_HEADER{ lc( $name ) } || $DRAFT_HEADER{ lc( $name ) } );
+            push( @headers, $name => $_ ) for( $rh->header( $name ) );
+        }
+        push( @headers, 'Set-Cookie' => "$_" ) for( grep{ defined( $_ ) } @{ $res->cookies } );
     }
-    push( @headers, 'Set-Cookie' => "$_" ) for( grep{ defined( $_ ) } @{ $response->cookies } );
     my %opts = ( headers => \@headers );
     $opts{protocol} = $selected if( defined( $selected ) );
-    $opts{extensions} = join( ', ', map{ $_->extension } @ext ) if( @ext );
+    $opts{extensions} = join( ', ', @ext ) if( @ext );
     local $@;
     my $ok = eval{ $self->_reactor->accept( $self->_cid, \%opts ); 1 };
     if( !$ok )
@@ -593,8 +601,35 @@ sub handshake
 {
     my $self = shift( @_ );
     my $frozen = delete( $self->{_handshake_frozen} );
-    $self->{handshake} = Storable::thaw( $frozen ) if( defined( $frozen ) && !@_ );
+    if( !@_ && !$self->{handshake} )
+    {
+        if( defined( $frozen ) )
+        {
+            $self->{handshake} = Storable::thaw( $frozen );
+        }
+        else
+        {
+            # Made now: from the client's request once it came, with what was negotiated.
+            my $hs = WebSocket::Handshake::Server->new( debug => $self->debug ) ||
+                return( $self->pass_error( WebSocket::Handshake::Server->error ) );
+            if( defined( $self->{_request_raw} ) )
+            {
+                $hs->parse( $self->{_request_raw} ) // return( $self->pass_error( $hs->error ) );
+                $self->_negotiated_into( $hs->response ) if( $self->{_accepted} );
+            }
+            $self->{handshake} = $hs;
+        }
+    }
     return( $self->_set_get_object( 'handshake', 'WebSocket::Handshake::Server', @_ ) );
+}
+
+# Writes the negotiated subprotocol and extensions into a handshake response.
+sub _negotiated_into
+{
+    my( $self, $res ) = @_;
+    $res->extensions( [ @{ $self->{_extensions_accepted} } ] ) if( $self->{_extensions_accepted} );
+    $res->subprotocol( [ @{ $self->subprotocol } ] );
+    return( $res );
 }
 
 sub ip { return( shift->_set_get_scalar( 'ip', @_ ) ); }

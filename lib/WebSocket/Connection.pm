@@ -60,15 +60,12 @@ sub init
     return( $self->error( "socket parameter is required." ) ) if( !$self->{socket} );
     return( $self->error( "server parameter is required." ) ) if( !$self->{server} );
     $self->{handshake}->debug( $self->debug ) if( $self->{handshake} );
-    $self->{disconnecting} = 0;
-    $self->{disconnected}  = 0;
     my $sock = $self->{socket};
     if( Scalar::Util::blessed( $sock ) )
     {
         $self->{ip}   = $sock->peerhost if( $sock->can( 'peerhost' ) );
         $self->{port} = $sock->peerport if( $sock->can( 'peerport' ) );
     }
-    $self->{needs_ssl} = 0;
     return( $self );
 }
 
@@ -111,7 +108,7 @@ sub _engine_init
         $set{close_timeout} = $close if( defined( $close ) && $close > 0 );
         my $hs = $server->{handshake_timeout};
         $set{handshake_timeout} = $hs if( defined( $hs ) && $hs >= 0 );
-        $self->{max_buffered} //= $server->{max_buffered};
+        $self->{max_buffered} //= $server->{max_buffered} if( defined( $server->{max_buffered} ) );
     }
     $set{max_buffered} = $self->{max_buffered} if( defined( $self->{max_buffered} ) );
     $set{accept_unmasked_frames} = $server->{accept_unmasked_frames} ? 1 : 0

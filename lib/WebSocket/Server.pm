@@ -563,7 +563,8 @@ sub _engine_accept
             socket      => $sock,
             server      => $self,
             subprotocol => [ @{ $self->subprotocol } ],
-            debug       => $self->debug,
+            # Not stored in each connection unless set: a server holds many.
+            ( $self->debug ? ( debug => $self->debug ) : () ),
         );
         if( !$conn )
         {

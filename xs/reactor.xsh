@@ -465,6 +465,7 @@ poll(self, timeout = &PL_sv_undef)
         size_t count = 0, i;
         static const char *names[] = { "", "accept", "request", "open", "text", "binary", "ping",
             "pong", "close", "error", "closed", "drain", "readable", "writable", "timer" };
+        static const STRLEN name_len[] = { 0, 6, 7, 4, 4, 6, 4, 4, 5, 5, 6, 5, 8, 8, 5 };
     PPCODE:
         SvGETMAGIC(timeout);
         if (SvOK(timeout)) {
@@ -488,7 +489,9 @@ poll(self, timeout = &PL_sv_undef)
                 || kind < WS_REACTOR_EVENT_ACCEPT || kind > WS_REACTOR_EVENT_TIMER)
                 break;
             av = newAV();
-            av_push(av, newSVpv(names[kind], 0));
+            av_extend(av, 4);
+            /* The event's name as a shared string: no copy of it per event. */
+            av_push(av, newSVpvn_share(names[kind], (I32)name_len[kind], 0));
             av_push(av, newSVuv(id));
             switch (kind) {
             case WS_REACTOR_EVENT_ACCEPT:

@@ -105,6 +105,19 @@ sub _extension_negotiable
     return( defined( $name ) && length( $name ) && !$FRAME_EXTENSION{ lc( $name ) } ? 1 : 0 );
 }
 
+# Whether the engine answers pings by itself: when neither on_ping nor do_pong was changed
+# from the class's defaults (_default_on_ping and the class's own pong), there is nothing for
+# Perl to decide, and the pong goes out without a round trip through Perl.
+sub _engine_pongs
+{
+    my $self = shift( @_ );
+    my $cb = $self->{on_ping};
+    my $dp = $self->{do_pong};
+    return( ( !$cb || $cb == $self->_default_on_ping ) && ( !$dp || $dp == ( $self->can( 'pong' ) // 0 ) ) ? 1 : 0 );
+}
+
+sub _default_on_ping { return( 0 ); }
+
 # Objects holding engine handles must not be shared with a new ithread.
 sub CLONE_SKIP { 1 }
 

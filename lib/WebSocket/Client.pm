@@ -884,15 +884,8 @@ sub _apply_limits
     return;
 }
 
-# Whether the engine answers pings by itself: when neither on_ping nor do_pong was changed,
-# there is nothing for Perl to decide.
-sub _engine_pongs
-{
-    my $self = shift( @_ );
-    my $cb = $self->{on_ping};
-    my $dp = $self->{do_pong};
-    return( ( !$cb || $cb == $NOOP ) && ( !$dp || $dp == \&pong ) ? 1 : 0 );
-}
+# See WebSocket::_engine_pongs.
+sub _default_on_ping { return( $NOOP ); }
 
 # Called by the setters of on_ping and do_pong.
 sub _update_auto_pong

@@ -267,15 +267,8 @@ sub _warn
     warn( $msg );
 }
 
-# Whether the engine answers pings by itself: when neither on_ping nor do_pong was changed,
-# there is nothing for Perl to decide, and the pong goes out without a round trip through Perl.
-sub _engine_pongs
-{
-    my $self = shift( @_ );
-    my $cb = $self->{on_ping};
-    my $dp = $self->{do_pong};
-    return( ( !$cb || $cb == $NO_PING_CB ) && ( !$dp || $dp == \&pong ) ? 1 : 0 );
-}
+# See WebSocket::_engine_pongs.
+sub _default_on_ping { return( $NO_PING_CB ); }
 
 # Called by the setters of on_ping and do_pong.
 sub _update_auto_pong

@@ -5,9 +5,7 @@
 // Usage: node chromium_chat_driver.js http://127.0.0.1:PORT/
 //   CHROMIUM overrides /usr/bin/chromium; CHAT_SCREENSHOT=FILE saves a screenshot of alice's page.
 'use strict';
-const { chromium } = require('playwright-core');
-
-function report(obj) { process.stdout.write(JSON.stringify(obj) + '\n'); }
+const { report, launchChromium } = require('./node_common');
 
 const pageUrl = process.argv[2];
 const TEXT = '<b>bold?</b> & h\u00e9llo \u2603 \u{1F600}';
@@ -46,13 +44,7 @@ async function waitText(page, sel, pred) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    timeout: 60000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const alice = await join(browser, 'alice');
     const bob = await join(browser, 'bob');

@@ -4,23 +4,14 @@
 'use strict';
 const path = require('path');
 const { pathToFileURL } = require('url');
-const { chromium } = require('playwright-core');
-const { report, describe } = require('./node_common');
+const { report, describe, launchChromium } = require('./node_common');
 
 const url = process.argv[2];
 const page_url = pathToFileURL(path.join(__dirname, 'chromium.html')).href + '?url=' + encodeURIComponent(url);
 setTimeout(() => { report({ event: 'error', message: 'timed out' }); process.exit(1); }, 90000).unref();
 
 (async () => {
-  // Flags for a machine without a network beyond loopback; playwright-core gives the browser
-  // a fresh profile directory of its own.
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    timeout: 60000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     page.on('console', (m) => process.stderr.write(`console.${m.type()}: ${m.text()}\n`));

@@ -23,4 +23,17 @@ function closeReport(code, reason) {
   return { rcvd: code === 1006 || code === 1005 ? null : [code, reason.toString('utf8')], clean: code !== 1006 };
 }
 
-module.exports = { TEXT, BINARY, BIG_TEXT, BIG_BINARY, MESSAGES, MAX_SIZE, report, describe, closeReport };
+// Debian's Chromium through playwright-core, with the flags a machine without a network beyond
+// loopback needs; playwright-core gives the browser a fresh profile directory of its own.
+function launchChromium() {
+  const { chromium } = require('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    timeout: 60000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync'],
+  });
+}
+
+module.exports = { TEXT, BINARY, BIG_TEXT, BIG_BINARY, MESSAGES, MAX_SIZE, report, describe, closeReport, launchChromium };

@@ -133,6 +133,26 @@ subtest 'without callbacks that receive it, the handshake object is made only wh
     $s->shutdown;
 };
 
+subtest 'a connection_class that overrides on_origin and on_handshake is still asked' => sub
+{
+    {
+        package Local::PickyConn;
+        our @ISA = ( 'WebSocket::Connection' );
+        sub on_origin { return( sub { defined( $_[1] ) && $_[1] eq 'http://good.example' } ) }
+        sub on_handshake { return( sub { $_[1]->response->headers->header( 'X-Picky' => 'yes' ); 1 } ) }
+    }
+    my $s = server_with();
+    $s->connection_class( 'Local::PickyConn' );
+    my( $sock, $code, $h ) = raw_handshake( $s->port, '/', 'Origin' => 'http://bad.example' );
+    is( $code, 403, 'the overriding on_origin refused a bad origin' );
+    close( $sock );
+    ( $sock, $code, $h ) = raw_handshake( $s->port, '/', 'Origin' => 'http://good.example' );
+    is( $code, 101, '... and accepted a good one' );
+    is( $h->{'x-picky'}, 'yes', 'the overriding on_handshake ran' );
+    close( $sock );
+    $s->shutdown;
+};
+
 subtest 'send takes the payload where it is, and leaves the caller\'s string alone' => sub
 {
     my $s = server_with();

@@ -358,7 +358,9 @@ sub _on_request
     $raw .= "\x0d\x0a";
     $self->{_request_raw} = $raw;
     my( $hs, $response );
-    if( $self->{handshake} || $self->{on_origin} || $self->{on_handshake} )
+    my $on_origin = $self->_user_callback( 'on_origin' );
+    my $on_handshake = $self->_user_callback( 'on_handshake' );
+    if( $self->{handshake} || $on_origin || $on_handshake )
     {
         $hs = $self->{handshake} || WebSocket::Handshake::Server->new( debug => $self->debug );
         if( !$hs || !defined( $hs->parse( $raw ) ) || !$hs->is_done )
@@ -405,7 +407,7 @@ sub _on_request
         $self->origin( $origin );
     }
     # Only a callback of the user's can refuse an origin: the default accepts them all.
-    if( $self->{on_origin} )
+    if( $on_origin )
     {
         my( $rv, $ok, $err );
         my $left = alarm(0);
@@ -414,7 +416,7 @@ sub _on_request
             local $@;
             local $SIG{ALRM} = sub { die( "WebSocket::Connection origin timeout\n" ) };
             alarm(2);
-            $ok = eval{ $rv = $self->on_origin->( $self, $origin, $hs ); 1 };
+            $ok = eval{ $rv = $on_origin->( $self, $origin, $hs ); 1 };
             alarm(0);
             $err = $@;
         }
@@ -493,13 +495,19 @@ sub _on_request
     $self->{subprotocol} = $self->new_array( defined( $selected ) ? [ $selected ] : [] );
     $self->_negotiated_into( $response ) if( $response );
 
-    # f. The user's last word
-    if( $self->{on_handshake} )
+    # f. The user's last word (on_origin may have set the callback)
+    $on_handshake = $self->_user_callback( 'on_handshake' );
+    if( $on_handshake )
     {
+        if( !$hs )
+        {
+            $hs = $self->handshake // return( $self->pass_error );
+            $self->_negotiated_into( $hs->response );
+        }
         my( $rv, $ok, $err );
         {
             local $@;
-            $ok = eval{ $rv = $self->on_handshake->( $self, $hs ); 1 };
+            $ok = eval{ $rv = $on_handshake->( $self, $hs ); 1 };
             $err = $@;
         }
         if( !$ok )
@@ -611,6 +619,16 @@ sub handshake
         }
     }
     return( $self->_set_get_object( 'handshake', 'WebSocket::Handshake::Server', @_ ) );
+}
+
+# A callback the user gave: set on this object, or returned by an accessor that a subclass
+# (connection_class) overrides. Undef when only the default would run.
+sub _user_callback
+{
+    my( $self, $name ) = @_;
+    return( $self->{ $name } ) if( $self->{ $name } );
+    my $m = $self->can( $name );
+    return( $m && $m != __PACKAGE__->can( $name ) ? $self->$name : undef );
 }
 
 # Writes the negotiated subprotocol and extensions into a handshake response.

@@ -317,11 +317,12 @@ sub _on_open
     $self->_callback( 'on_ready' );
 }
 
-# An open connection keeps its handshake objects (request, response, their headers and
-# versions: about 10 KiB) as one Storable string of about 2 KiB, thawed by L</handshake> on
-# first use: most servers never look at them again, and idle connections are what a server
-# holds most of. Only when nothing else holds the object: a reference kept by user code keeps
-# the live object, and so does one that cannot be serialised.
+# When the handshake objects were made (a user callback received them), an open connection
+# keeps them (request, response, their headers and versions: about 10 KiB) as one Storable
+# string of about 2 KiB, thawed by handshake() on first use: most servers never look at them
+# again, and idle connections are what a server holds most of. Only when nothing else holds
+# them: a reference kept by user code keeps the live object, and so does one that cannot be
+# serialised.
 sub _compact_handshake
 {
     my $self = shift( @_ );
@@ -1377,8 +1378,12 @@ True once the connection is closed.
 =head2 handshake
 
 The L<WebSocket::Handshake::Server>: its C<request> is the client's request, its C<response>
-the answer being prepared. Once the connection is open and while no other code holds it, the
-object is kept serialised (about 2 KiB instead of 10) and rebuilt, identical, on the next call.
+the answer being prepared. The engine parses and checks the request itself, so this object is
+made only when needed: before the request arrives (empty), when L</on_origin> or
+L</on_handshake> will receive it, or on the first call after the request (from the request's
+text, with the negotiated subprotocol and extensions in its response). Once the connection is
+open and while no other code holds it, an object that was made is kept serialised (about 2 KiB
+instead of 10) and rebuilt, identical, on the next call.
 
 =head2 frame
 

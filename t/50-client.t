@@ -166,8 +166,14 @@ subtest 'messages both ways' => sub
     is( $c->send( binary => 'b' x 200 ), 2 + 2 + 4 + 200, '... counted' );
     my $f = WebSocket::Frame->new( buffer => 'framed', type => 'text' );
     is( $c->send( text => $f ), 12, 'send a WebSocket::Frame' );
-    is( $sent[0]->[0], $c, 'on_send gets the client' );
-    is( $sent[0]->[1], 'hello', '... and the payload' );
+    # API.md 7.3: on_send first hears the handshake request, then every payload.
+    my $hs_sent = shift( @sent );
+    is( $hs_sent->[0], $c, 'on_send gets the client' );
+    like( $hs_sent->[1], qr{\AGET /echo HTTP/1\.1\r\n}, '... first with the handshake request the engine wrote' );
+    like( $hs_sent->[1], qr{^Sec-WebSocket-Key: [A-Za-z0-9+/]{22}==\r$}m, '... its key included' );
+    like( $hs_sent->[1], qr/\r\n\r\n\z/, '... whole' );
+    is( $sent[0]->[0], $c, 'then for each send' );
+    is( $sent[0]->[1], 'hello', '... with the payload' );
     $c->listen( sub { @utf8 + @bin < 8 } );
     is( scalar( @utf8 ), 5, 'five text messages' );
     is( scalar( @bin ), 3, 'three binary messages' );

@@ -342,6 +342,18 @@ drop(self, cid)
         RETVAL
 
 SV *
+pending_handshake(self, cid)
+        ws_reactor *self
+        UV cid
+    PREINIT:
+        const uint8_t *p = NULL;
+        size_t n = 0;
+    CODE:
+        RETVAL = ws_reactor_pending_handshake(self, cid, &p, &n) == WS_OK ? WSX_R_PV(p, n) : &PL_sv_undef;
+    OUTPUT:
+        RETVAL
+
+SV *
 buffered_amount(self, cid)
         ws_reactor *self
         UV cid

@@ -149,6 +149,9 @@ sub connect
     $self->{_had_conn} = 1;
     $loop->add_conn( $cid, $self );
     $self->_apply_limits;
+    # on_send hears the handshake request too, as in the original: the engine has built it and
+    # writes it once the TCP connection is up.
+    $self->_notify_send( $r->pending_handshake( $cid ) ) if( ( $self->{on_send} || $NOOP ) != $NOOP );
 
     # The engine does the TCP connection and the handshake together: on_connect is called now
     # that the connection is under way, before the handshake.
@@ -382,14 +385,7 @@ sub send
     }
     # What goes on the wire: header, mask, payload.
     my $bytes = 2 + 4 + $len + ( $len > 65535 ? 8 : $len > 125 ? 2 : 0 );
-    if( ( $self->{on_send} || $NOOP ) != $NOOP )
-    {
-        local $@;
-        if( !eval{ $self->_cb( 'on_send' )->( $self, $payload ); 1 } )
-        {
-            warn( "Error calling the send callback: $@" ) if( $self->_warnings_is_enabled );
-        }
-    }
+    $self->_notify_send( $payload );
     my $cid = $self->{_cid};
     return( $self->error( "No socket found to send data to!" ) ) if( !defined( $cid ) || $self->{_state} eq 'closed' || $self->{disconnected} );
     my $r = $self->_loop->reactor;
@@ -884,6 +880,19 @@ sub _apply_limits
     return;
 }
 
+# Calls on_send with what is about to go out; a die becomes a warning.
+sub _notify_send
+{
+    my( $self, $bytes ) = @_;
+    return if( ( $self->{on_send} || $NOOP ) == $NOOP || !defined( $bytes ) );
+    local $@;
+    if( !eval{ $self->_cb( 'on_send' )->( $self, $bytes ); 1 } )
+    {
+        warn( "Error calling the send callback: $@" ) if( $self->_warnings_is_enabled );
+    }
+    return;
+}
+
 # See WebSocket::_engine_pongs.
 sub _default_on_ping { return( $NOOP ); }
 
@@ -1329,8 +1338,9 @@ for a binary one. A die closes the connection with 1011.
 =head2 on_send
 
 C<< $code->( $client, $payload ) >> before each L</send>, with the payload bytes about to be
-sent (the original passed the serialised frame, and the handshake request; the engine now
-builds both). A die becomes a warning.
+sent (the original passed the serialised frame; the engine now builds it), and once during
+L</connect> with the text of the handshake request the engine is about to write, as the
+original did. A die becomes a warning.
 
 =head2 on_utf8
 

@@ -768,6 +768,17 @@ ws_result ws_reactor_drop(struct ws_reactor *r, uint64_t conn);
 // `r` must be a live reactor; `out` valid for writes.
 ws_result ws_reactor_buffered_amount(struct ws_reactor *r, uint64_t conn, size_t *out);
 
+// The opening-handshake bytes of `conn` not written yet (a client's request right after
+// `ws_reactor_connect`; empty once written). `*data` points into the reactor and stays valid
+// until the next call that takes the reactor mutably.
+//
+// # Safety
+// `r` must be a live reactor; outputs valid for writes.
+ws_result ws_reactor_pending_handshake(struct ws_reactor *r,
+                                       uint64_t conn,
+                                       const uint8_t **data,
+                                       size_t *len);
+
 // The peer's address of `conn`: the IP as text (owned by the reactor until the next call
 // on it) and the port.
 //

@@ -151,6 +151,10 @@ fn two_reactors_handshake_subprotocol_echo_large_ping_and_close() {
     hs.origin = Some("http://example.com".into());
     hs.extra_headers = vec![("Cookie".into(), "a=b".into())];
     let c = client.r.connect("127.0.0.1", port, hs, None).unwrap();
+    // The request is built at once and waits for the TCP connection.
+    let req = String::from_utf8(client.r.pending_handshake(c).unwrap().to_vec()).unwrap();
+    assert!(req.starts_with("GET /chat?x=1 HTTP/1.1\r\n"), "{req}");
+    assert!(req.contains("\r\nSec-WebSocket-Protocol: chat, superchat\r\n") && req.ends_with("\r\n\r\n"), "{req}");
     let sides = &mut [&mut server, &mut client];
 
     let (sc, peer) = match wait!(sides, 0, ReactorEvent::Accept { .. }) {
@@ -179,6 +183,7 @@ fn two_reactors_handshake_subprotocol_echo_large_ping_and_close() {
     }
     // Nothing is sent before the answer: the client is still waiting.
     assert!(matches!(sides[1].r.send(c, OpCode::Text, true, b"x"), Err(ReactorError::Engine(_))));
+    assert!(sides[1].r.pending_handshake(c).unwrap().is_empty(), "the request was written");
     sides[0]
         .r
         .accept(sc, Some("chat"), None, &[("X-Foo".into(), "bar".into())])

@@ -610,6 +610,33 @@ pub unsafe extern "C" fn ws_reactor_buffered_amount(r: *mut ws_reactor, conn: u6
     })
 }
 
+/// The opening-handshake bytes of `conn` not written yet (a client's request right after
+/// `ws_reactor_connect`; empty once written). `*data` points into the reactor and stays valid
+/// until the next call that takes the reactor mutably.
+///
+/// # Safety
+/// `r` must be a live reactor; outputs valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn ws_reactor_pending_handshake(
+    r: *mut ws_reactor,
+    conn: u64,
+    data: *mut *const u8,
+    len: *mut usize,
+) -> ws_result {
+    with_reactor(r, |r| {
+        if data.is_null() || len.is_null() {
+            return Err(null());
+        }
+        let bytes = r.inner.pending_handshake(conn)?;
+        // SAFETY: checked non-NULL.
+        unsafe {
+            *data = bytes.as_ptr();
+            *len = bytes.len();
+        }
+        Ok(WS_OK)
+    })
+}
+
 fn address_out(
     r: &mut ws_reactor,
     addr: std::net::SocketAddr,

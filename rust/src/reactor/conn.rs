@@ -142,6 +142,11 @@ impl Conn {
     }
 
     /// Bytes accepted for sending but not written to the socket yet.
+    /// The handshake bytes (request, 101 or rejection) not written yet.
+    pub fn pending_handshake(&self) -> &[u8] {
+        &self.hs_out[self.hs_pos..]
+    }
+
     pub fn buffered(&self) -> usize {
         let ws = match &self.phase {
             Phase::Open { ws } => ws.pending_output().len(),

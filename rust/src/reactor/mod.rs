@@ -900,6 +900,14 @@ impl Reactor {
         Ok(self.conns.get(&id).ok_or(NO_CONN)?.buffered())
     }
 
+    /// The opening-handshake bytes of connection `id` not written yet: a client's request
+    /// from `connect` until the TCP connection is up and it is written; a server's answer
+    /// while it waits for the socket. Empty once written.
+    pub fn pending_handshake(&self, id: u64) -> ReactorResult<&[u8]> {
+        self.check()?;
+        Ok(self.conns.get(&id).ok_or(NO_CONN)?.pending_handshake())
+    }
+
     /// The peer's address.
     pub fn peer_addr(&self, id: u64) -> ReactorResult<SocketAddr> {
         self.check()?;

@@ -19,22 +19,8 @@ $SIG{__WARN__} = sub { push( @warnings, $_[0] ) };
 my( @conns, %seen );
 sub server_with
 {
-    my %conn = @_;
-    my $setup = delete( $conn{_setup} );
-    @conns = ();
     %seen = ();
-    my $s = listening_server(
-        silence_max => 0,
-        on_connect  => sub
-        {
-            my( $srv, $c ) = @_;
-            push( @conns, $c );
-            $c->on( %conn ) if( %conn );
-            $setup->( $c ) if( $setup );
-            return( 1 );
-        },
-    );
-    return( $s );
+    return( collecting_server( \@conns, {}, @_ ) );
 }
 
 subtest 'constructor' => sub

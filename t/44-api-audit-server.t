@@ -26,21 +26,8 @@ $SIG{__WARN__} = sub { push( @warnings, $_[0] ) };
 my @conns;
 sub server_with
 {
-    my( $sopts, %conn ) = @_;
-    my $setup = delete( $conn{_setup} );
-    @conns = ();
-    return( listening_server(
-        silence_max => 0,
-        %$sopts,
-        on_connect  => sub
-        {
-            my( $srv, $c ) = @_;
-            push( @conns, $c );
-            $c->on( %conn ) if( %conn );
-            $setup->( $c ) if( $setup );
-            return( 1 );
-        },
-    ) );
+    my $sopts = shift( @_ );
+    return( collecting_server( \@conns, $sopts, @_ ) );
 }
 
 subtest 'WebSocket::Client and WebSocket::Server in one process' => sub

@@ -15,21 +15,8 @@ alarm( 60 );
 my( @conns, @ready, %before );
 sub server_with
 {
-    my %conn = @_;
-    my $setup = delete( $conn{_setup} );
-    @conns = ();
     @ready = ();
-    return( listening_server(
-        silence_max => 0,
-        on_connect  => sub
-        {
-            my( $srv, $c ) = @_;
-            push( @conns, $c );
-            $c->on( ready => sub { push( @ready, $_[0] ) }, %conn );
-            $setup->( $c ) if( $setup );
-            return( 1 );
-        },
-    ) );
+    return( collecting_server( \@conns, {}, ready => sub { push( @ready, $_[0] ) }, @_ ) );
 }
 
 subtest 'the handshake objects come back identical after the connection opened' => sub

@@ -14,7 +14,7 @@ use WebSocket::Server;
 # Helpers for the server tests: a server listening on loopback whose loop the test turns by
 # hand (pump), and a raw client on a plain socket that writes and reads the exact bytes.
 
-our @EXPORT = qw( listening_server pump pump_until raw_connect raw_request raw_handshake
+our @EXPORT = qw( listening_server collecting_server pump pump_until raw_connect raw_request raw_handshake
     read_response send_frame read_frame read_frames raw_eof accept_for wait_closed );
 
 sub listening_server
@@ -23,6 +23,27 @@ sub listening_server
     my $s = WebSocket::Server->new( port => 0, host => '127.0.0.1', %opts ) || die( WebSocket::Server->error );
     $s->_listen || die( $s->error );
     return( $s );
+}
+
+# A listening server whose on_connect pushes each connection onto @$conns (emptied first),
+# sets the callbacks of %conn on it with on(), calls $conn{_setup} with it, and accepts it.
+sub collecting_server
+{
+    my( $conns, $sopts, %conn ) = @_;
+    my $setup = delete( $conn{_setup} );
+    @$conns = ();
+    return( listening_server(
+        silence_max => 0,
+        %{ $sopts || {} },
+        on_connect  => sub
+        {
+            my( $srv, $c ) = @_;
+            push( @$conns, $c );
+            $c->on( %conn ) if( %conn );
+            $setup->( $c ) if( $setup );
+            return( 1 );
+        },
+    ) );
 }
 
 # Turn the loop for $secs seconds.

@@ -12,6 +12,26 @@
 
 #include "rust/include/websocket.h"
 
+/* Whether sv is a reference to an object of exactly the class whose stash is cached in
+ * *cache (looked up on first use): the typemap's fast path before sv_derived_from, which
+ * every engine call would otherwise pay for. In another interpreter the cached stash simply
+ * does not match, and sv_derived_from decides. */
+static int
+wsx_is_exactly(pTHX_ SV *sv, HV **cache, const char *class_name)
+{
+    SV *obj;
+    if (!SvROK(sv))
+        return 0;
+    obj = SvRV(sv);
+    if (!SvOBJECT(obj))
+        return 0;
+    if (!*cache)
+        *cache = gv_stashpv(class_name, 0);
+    return *cache && SvSTASH(obj) == *cache;
+}
+
+static HV *wsx_reactor_stash;
+
 typedef struct {
     ws_assembler *h;
     SV *error;      /* [ engine_code, close_code, message ] of the last failure, or NULL */

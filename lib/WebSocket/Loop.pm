@@ -114,10 +114,11 @@ sub cancel_timer
 sub run_once
 {
     my( $self, $timeout ) = @_;
-    my @events = $self->{reactor}->poll( $timeout );
     my $conns = $self->{conns};
-    for my $ev ( @events )
+    my $n = 0;
+    for my $ev ( $self->{reactor}->poll( $timeout ) )
     {
+        $n++;
         my $kind = $ev->[0];
         # Events of a connection, messages among them, are most of what arrives: first.
         if( $CONN_EVENT{ $kind } )
@@ -159,7 +160,7 @@ sub run_once
             }
         }
     }
-    return( scalar( @events ) );
+    return( $n );
 }
 
 1;

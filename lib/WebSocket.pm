@@ -118,6 +118,20 @@ sub _engine_pongs
 
 sub _default_on_ping { return( 0 ); }
 
+# The accessor of on_ping and do_pong: a change tells the engine whether it may answer pings
+# by itself (see _update_auto_pong in the classes that have connections). $default is what
+# the getter gives while none is set.
+sub _pong_code_accessor
+{
+    my $self = shift( @_ );
+    my $name = shift( @_ );
+    my $default = shift( @_ );
+    return( $self->{ $name } // $default ) if( !@_ );
+    my $rv = $self->_set_get_code( $name, @_ );
+    $self->_update_auto_pong;
+    return( $rv );
+}
+
 # Objects holding engine handles must not be shared with a new ithread.
 sub CLONE_SKIP { 1 }
 

@@ -435,14 +435,7 @@ sub disconnected { return( shift->_set_get_boolean( 'disconnected', @_ ) ); }
 
 sub disconnecting { return( shift->_set_get_boolean( 'disconnecting', @_ ) ); }
 
-sub do_pong
-{
-    my $self = shift( @_ );
-    return( $self->{do_pong} ) if( !@_ );
-    my $rv = $self->_set_get_code( 'do_pong', @_ );
-    $self->_update_auto_pong;
-    return( $rv );
-}
+sub do_pong { return( shift->_pong_code_accessor( 'do_pong', undef, @_ ) ); }
 
 # A string ("permessage-deflate; client_max_window_bits"), a WebSocket::Extension object, or
 # an array reference of them. Returned as it was given.
@@ -518,14 +511,7 @@ sub on_error { return( shift->_set_get_code( 'on_error', @_ ) ); }
 
 sub on_handshake { return( shift->_set_get_code( 'on_handshake', @_ ) ); }
 
-sub on_ping
-{
-    my $self = shift( @_ );
-    return( $self->{on_ping} ) if( !@_ );
-    my $rv = $self->_set_get_code( 'on_ping', @_ );
-    $self->_update_auto_pong;
-    return( $rv );
-}
+sub on_ping { return( shift->_pong_code_accessor( 'on_ping', undef, @_ ) ); }
 
 sub on_pong { return( shift->_set_get_code( 'on_pong', @_ ) ); }
 

@@ -136,21 +136,19 @@ sub _engine_event
 {
     my( $self, $ev ) = @_;
     my $kind = $ev->[0];
-    if( $kind eq 'text' )
+    if( $kind eq 'text' || $kind eq 'binary' )
     {
-        # The event's own string, already valid UTF-8 (see WebSocket::_text_decode): decoded
-        # in place rather than copied.
-        utf8::decode( $ev->[2] );
-        # _callback, inlined for messages.
-        my $cb = $self->{on_utf8} || return( $self );
+        # _callback, inlined for messages. A text event's own string, already valid UTF-8 (see
+        # WebSocket::_text_decode), is decoded in place rather than copied.
+        my $name = 'on_binary';
+        if( $kind eq 'text' )
+        {
+            utf8::decode( $ev->[2] );
+            $name = 'on_utf8';
+        }
+        my $cb = $self->{ $name } || return( $self );
         local $@;
-        eval{ $cb->( $self, $ev->[2] ); 1 } || $self->_callback_died( 'on_utf8' );
-    }
-    elsif( $kind eq 'binary' )
-    {
-        my $cb = $self->{on_binary} || return( $self );
-        local $@;
-        eval{ $cb->( $self, $ev->[2] ); 1 } || $self->_callback_died( 'on_binary' );
+        eval{ $cb->( $self, $ev->[2] ); 1 } || $self->_callback_died( $name );
     }
     elsif( $kind eq 'ping' )
     {
@@ -573,14 +571,7 @@ sub disconnected { return( shift->_set_get_boolean( 'disconnected', @_ ) ); }
 
 sub disconnecting { return( shift->_set_get_boolean( 'disconnecting', @_ ) ); }
 
-sub do_pong
-{
-    my $self = shift( @_ );
-    return( $self->{do_pong} ) if( !@_ );
-    my $rv = $self->_set_get_code( 'do_pong', @_ );
-    $self->_update_auto_pong;
-    return( $rv );
-}
+sub do_pong { return( shift->_pong_code_accessor( 'do_pong', undef, @_ ) ); }
 
 sub frame
 {
@@ -718,14 +709,7 @@ sub on_handshake { return( shift->_cb_accessor( 'on_handshake', @_ ) ); }
 
 sub on_origin { return( shift->_cb_accessor( 'on_origin', @_ ) ); }
 
-sub on_ping
-{
-    my $self = shift( @_ );
-    return( $self->{on_ping} // $NO_PING_CB ) if( !@_ );
-    my $rv = $self->_set_get_code( 'on_ping', @_ );
-    $self->_update_auto_pong;
-    return( $rv );
-}
+sub on_ping { return( shift->_pong_code_accessor( 'on_ping', $NO_PING_CB, @_ ) ); }
 
 sub on_pong { return( shift->_cb_accessor( 'on_pong', @_ ) ); }
 

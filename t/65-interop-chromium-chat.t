@@ -11,13 +11,7 @@ use Interop;
 # as alice and bob; alice sends a line with markup and non-ASCII text, which both pages show
 # as text; bob's page closes, and alice's page shows the leave notice.
 
-my $chromium = $ENV{CHROMIUM} || '/usr/bin/chromium';
-Interop::need( "Chromium ($chromium)", -x $chromium, 'apt-get install chromium' );
-Interop::need( 'Node.js (node)', Interop::which( 'node' ), 'apt-get install nodejs npm' );
-Interop::need( 'playwright-core (t/interop/node_modules)', Interop::node_modules_have( 'playwright-core' ), 'npm ci in t/interop' );
-
-Interop::announce( 'Chromium', $chromium, '--version' );
-Interop::announce( 'playwright-core', 'node', '-e', "console.log(require('$Interop::DIR/node_modules/playwright-core/package.json').version)" );
+Interop::need_chromium();
 
 my $top = "$FindBin::Bin/..";
 # As Interop.pm reports it: the UTF-8 bytes of the text (the driver sends the same).

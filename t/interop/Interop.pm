@@ -488,6 +488,19 @@ sub peers
         client_name => "$client_name client", client => sub{ { cmd => [ @$client_cmd, $_[0] ] } } );
 }
 
+# Skips (or fails, when required) unless Chromium, Node.js and playwright-core are there, and
+# reports their versions; returns the path of Chromium.
+sub need_chromium
+{
+    my $chromium = $ENV{CHROMIUM} || '/usr/bin/chromium';
+    need( "Chromium ($chromium)", -x $chromium, 'apt-get install chromium' );
+    need( 'Node.js (node)', which( 'node' ), 'apt-get install nodejs npm' );
+    need( 'playwright-core (t/interop/node_modules)', node_modules_have( 'playwright-core' ), 'npm ci in t/interop' );
+    announce( 'Chromium', $chromium, '--version' );
+    announce( 'playwright-core', 'node', '-e', "console.log(require('$DIR/node_modules/playwright-core/package.json').version)" );
+    return( $chromium );
+}
+
 # A headless Chromium page (chromium_driver.js, chromium.html) against an echo server: the four
 # messages come back intact, and the close the page starts with 1000 'bye' is clean.
 sub chromium_with

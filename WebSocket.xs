@@ -129,6 +129,99 @@ wsx_bytes_opt(pTHX_ SV *sv, STRLEN *len)
     return (const uint8_t *)SvPVbyte_nomg(sv, *len);
 }
 
+
+/* The reactor's current event as an array [ name, id, fields... ] (see WebSocket::Loop). */
+#define WSX_R_PV(p, l) ((l) ? newSVpvn((const char *)(p), (l)) : newSVpvs(""))
+#define WSX_R_PV_OPT(p, l) ((p) ? WSX_R_PV((p), (l)) : newSV(0))
+
+static const char *wsx_reactor_event_names[] = { "", "accept", "request", "open", "text", "binary",
+    "ping", "pong", "close", "error", "closed", "drain", "readable", "writable", "timer" };
+static const STRLEN wsx_reactor_event_name_len[] = { 0, 6, 7, 4, 4, 6, 4, 4, 5, 5, 6, 5, 8, 8, 5 };
+
+static AV *
+wsx_reactor_event_av(pTHX_ ws_reactor *self, uint8_t kind, uint64_t id, uint64_t id2, uint32_t code,
+    const uint8_t *d, size_t l, const uint8_t *d2, size_t l2)
+{
+    AV *av;
+    av = newAV();
+    av_extend(av, 4);
+    /* The event's name as a shared string: no copy of it per event. */
+    av_push(av, newSVpvn_share(wsx_reactor_event_names[kind], (I32)wsx_reactor_event_name_len[kind], 0));
+    av_push(av, newSVuv(id));
+    switch (kind) {
+    case WS_REACTOR_EVENT_ACCEPT:
+        av_push(av, newSVuv(id2));
+        av_push(av, WSX_R_PV(d, l));
+        av_push(av, newSVuv(code));
+        break;
+    case WS_REACTOR_EVENT_REQUEST: {
+        HV *hv = newHV();
+        AV *hdrs = newAV(), *protos = newAV();
+        size_t j, n;
+        const uint8_t *p, *v;
+        size_t pl, vl;
+        static const struct { const char *key; uint8_t field; } fields[] = {
+            { "method", WS_REQUEST_METHOD }, { "uri", WS_REQUEST_TARGET },
+            { "protocol", WS_REQUEST_HTTP_VERSION }, { "host", WS_REQUEST_HOST },
+            { "key", WS_REQUEST_KEY }, { "version", WS_REQUEST_VERSION },
+            { "origin", WS_REQUEST_ORIGIN }, { "extensions", WS_REQUEST_EXTENSIONS } };
+        for (j = 0; j < sizeof(fields) / sizeof(fields[0]); j++) {
+            p = NULL; pl = 0;
+            if (ws_reactor_event_field(self, fields[j].field, &p, &pl) == WS_OK)
+                (void)hv_store(hv, fields[j].key, strlen(fields[j].key), WSX_R_PV_OPT(p, pl), 0);
+        }
+        n = ws_reactor_event_header_count(self);
+        av_extend(hdrs, n * 2);
+        for (j = 0; j < n; j++) {
+            if (ws_reactor_event_header(self, j, &p, &pl, &v, &vl) == WS_OK) {
+                av_push(hdrs, WSX_R_PV(p, pl));
+                av_push(hdrs, WSX_R_PV(v, vl));
+            }
+        }
+        (void)hv_stores(hv, "headers", newRV_noinc((SV *)hdrs));
+        n = ws_reactor_event_protocol_count(self);
+        for (j = 0; j < n; j++) {
+            if (ws_reactor_event_protocol(self, j, &p, &pl) == WS_OK)
+                av_push(protos, WSX_R_PV(p, pl));
+        }
+        (void)hv_stores(hv, "protocols", newRV_noinc((SV *)protos));
+        av_push(av, newRV_noinc((SV *)hv));
+        break;
+    }
+    case WS_REACTOR_EVENT_OPEN: {
+        AV *hdrs = newAV();
+        size_t j, n = ws_reactor_event_header_count(self);
+        av_push(av, WSX_R_PV_OPT(d, l));
+        av_push(av, WSX_R_PV_OPT(d2, l2));
+        for (j = 0; j < n; j++) {
+            const uint8_t *p, *v;
+            size_t pl, vl;
+            if (ws_reactor_event_header(self, j, &p, &pl, &v, &vl) == WS_OK) {
+                av_push(hdrs, WSX_R_PV(p, pl));
+                av_push(hdrs, WSX_R_PV(v, vl));
+            }
+        }
+        av_push(av, newRV_noinc((SV *)hdrs));
+        break;
+    }
+    case WS_REACTOR_EVENT_TEXT:
+    case WS_REACTOR_EVENT_BINARY:
+    case WS_REACTOR_EVENT_PING:
+    case WS_REACTOR_EVENT_PONG:
+        av_push(av, WSX_R_PV(d, l));
+        break;
+    case WS_REACTOR_EVENT_CLOSE:
+    case WS_REACTOR_EVENT_ERROR:
+    case WS_REACTOR_EVENT_CLOSED:
+        av_push(av, newSVuv(code));
+        av_push(av, WSX_R_PV(d, l));
+        break;
+    default:
+        break;
+    }
+    return av;
+}
+
 MODULE = WebSocket    PACKAGE = WebSocket::Engine
 
 PROTOTYPES: DISABLE

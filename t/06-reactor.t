@@ -171,6 +171,120 @@ subtest 'server and client reactors over loopback' => sub
     ok( !eval{ $R{client}->close( 1, 70000 ); 1 }, 'a code above 65535 croaks' );
 };
 
+{
+    package My::Stock;
+    sub _engine_event { die( "the stock method itself is never called by dispatch\n" ) }
+    package My::Own;
+    our @ISA = ( 'My::Stock' );
+    sub _engine_event { }
+    package My::Router;
+    sub _route_event { push( @{$_[0]->{log}}, "route:$_[1]->[0]" ); push( @{$_[0]->{events}}, $_[1] ); die( $_[0]->{die} ) if( $_[0]->{die} && $_[1]->[0] eq $_[0]->{die_on} ) }
+}
+
+subtest 'dispatch: messages to the callbacks, everything else to the router, in order; send_text' => sub
+{
+    my $srv = WebSocket::Engine::Reactor->new;
+    my $cli = WebSocket::Engine::Reactor->new;
+    my( $lid, $port ) = $srv->listen( '127.0.0.1', 0 );
+    my $cid = $cli->connect( '127.0.0.1', $port );
+    my @log;
+    my $router = bless( { log => \@log }, 'My::Router' );
+    my $obj = bless( {
+        on_utf8   => sub { push( @log, 'utf8:' . $_[1] . ( utf8::is_utf8( $_[1] ) ? ':chars' : '' ) ) },
+        on_binary => sub { push( @log, "binary:$_[1]" ) },
+    }, 'My::Stock' );
+    my %conns;
+    my $turn = sub
+    {
+        my( $until ) = @_;
+        my $end = Time::HiRes::time() + 10;
+        while( Time::HiRes::time() < $end && !$until->() )
+        {
+            $cli->poll( 0.002 );
+            $srv->dispatch( 0.002, \%conns, \&My::Stock::_engine_event, $router );
+        }
+        return( $until->() );
+    };
+    # The server's first events (accept, request) go to the router: nothing is in %conns yet.
+    ok( $turn->( sub { grep{ $_ eq 'route:request' } @log } ), 'accept and request routed' );
+    is_deeply( [ @log[0, 1] ], [ 'route:accept', 'route:request' ], '... in order' );
+    my( $req ) = grep{ $_->[0] eq 'request' } @{$router->{events}};
+    my $sid = $req->[1];
+    ok( $srv->accept( $sid ), 'accepted' );
+    $conns{ $sid } = $obj;
+    my $opened;
+    my $end = Time::HiRes::time() + 10;
+    while( !$opened && Time::HiRes::time() < $end )
+    {
+        $opened = grep{ $_->[0] eq 'open' && $_->[1] == $cid } $cli->poll( 0.002 );
+        $srv->dispatch( 0.002, \%conns, \&My::Stock::_engine_event, $router );
+    }
+    ok( $opened, 'client open' );
+    @log = ();
+    $cli->send( $cid, 1, 1, 'one' );
+    $cli->send( $cid, 9, 1, 'ping' );
+    $cli->send( $cid, 1, 1, "caf\xc3\xa9" );
+    $cli->send( $cid, 2, 1, "\xc3\xa9" );
+    $cli->send( $cid, 1, 1, '' );
+    $cli->poll( 0 );
+    ok( $turn->( sub { @log >= 5 } ), 'five events' );
+    is_deeply( \@log, [ 'utf8:one', 'route:ping', "utf8:caf\x{e9}:chars", "binary:\xc3\xa9", 'utf8:' ],
+        'text and binary to the callbacks, decoded as utf8::decode would; the ping routed; in order' );
+
+    # A class with its own _engine_event, and a connection without callbacks.
+    @log = ();
+    bless( $obj, 'My::Own' );
+    $cli->send( $cid, 1, 1, 'own' );
+    $cli->poll( 0 );
+    ok( $turn->( sub { @log } ), 'routed' );
+    is_deeply( \@log, [ 'route:text' ], 'a class that overrides _engine_event: routed' );
+    @log = ();
+    bless( $obj, 'My::Stock' );
+    delete( @$obj{qw( on_utf8 on_binary )} );
+    $cli->send( $cid, 1, 1, 'nobody' );
+    $cli->send( $cid, 9, 1, 'after' );
+    $cli->poll( 0 );
+    ok( $turn->( sub { @log } ), 'the ping after it arrives' );
+    is_deeply( \@log, [ 'route:ping' ], 'a message without a callback is dropped, as _engine_event does' );
+
+    # The router dies: dispatch dies with it; the rest of the batch comes with the next call.
+    @log = ();
+    $obj->{on_utf8} = sub { push( @log, "utf8:$_[1]" ) };
+    $router->{die} = "router died\n";
+    $router->{die_on} = 'ping';
+    $cli->send( $cid, 9, 1, 'p' );
+    $cli->send( $cid, 1, 1, 'kept' );
+    $cli->poll( 0 );
+    my $err;
+    $end = Time::HiRes::time() + 10;
+    until( $err || Time::HiRes::time() > $end )
+    {
+        eval{ $srv->dispatch( 0.01, \%conns, \&My::Stock::_engine_event, $router ); 1 } || ( $err = $@ );
+    }
+    is( $err, "router died\n", 'dispatch dies with the router\'s exception' );
+    delete( $router->{die} );
+    is( $srv->dispatch( 0.01, \%conns, \&My::Stock::_engine_event, $router ), 1, 'the next dispatch returns the one event left' );
+    is_deeply( \@log, [ 'route:ping', 'utf8:kept' ], '... the message kept from the batch' );
+
+    # send_text: characters to UTF-8, whatever the flag; the bytes queued are returned.
+    my @texts = ( [ "\x{263a}", "\xe2\x98\xba" ], [ "caf\xe9", "caf\xc3\xa9" ], [ 'abc', 'abc' ], [ undef, '' ] );
+    for my $t ( @texts )
+    {
+        is( $srv->send_text( $sid, $t->[0] ), length( $t->[1] ), 'send_text returns the bytes of ' . ( defined( $t->[0] ) ? join( ' ', map{ sprintf( 'U+%04X', ord ) } split( //, $t->[0] ) ) : 'undef' ) );
+    }
+    my @got;
+    $end = Time::HiRes::time() + 10;
+    while( @got < @texts && Time::HiRes::time() < $end )
+    {
+        push( @got, map{ $_->[2] } grep{ $_->[0] eq 'text' } $cli->poll( 0.002 ) );
+        $srv->dispatch( 0.002, \%conns, \&My::Stock::_engine_event, $router );
+    }
+    is_deeply( \@got, [ map{ $_->[1] } @texts ], '... and the client reads them as UTF-8' );
+    ok( !eval{ $srv->dispatch( 0, [], undef, $router ); 1 }, 'dispatch without a hash of connections croaks' );
+    like( $@, qr/conns must be a hash reference/, '... saying so' );
+    is( $srv->dispatch( 0, \%conns, undef, $router ), 0, 'without a stock method: nothing to do, 0 events' );
+};
+
 subtest 'reject and refused connections' => sub
 {
     %Q = ();

@@ -2,15 +2,14 @@
 # xs/reactor.xsh: WebSocket::Engine::Reactor, the event loop (INCLUDEd at the end of
 # WebSocket.xs). The object is a blessed reference to the ws_reactor pointer; the last failure
 # of a call is kept by the engine on the reactor (ws_reactor_error) and read by ->error.
-# Nothing here calls Perl code while the engine runs, and nothing croaks before it returned.
+# Nothing here calls Perl code while the engine runs, and nothing croaks before it returned;
+# dispatch calls Perl only between two engine calls, with nothing of the engine's borrowed.
 #
 
 MODULE = WebSocket    PACKAGE = WebSocket::Engine::Reactor
 
 PROTOTYPES: DISABLE
 
-#define WSX_R_PV(p, l) ((l) ? newSVpvn((const char *)(p), (l)) : newSVpvs(""))
-#define WSX_R_PV_OPT(p, l) ((p) ? WSX_R_PV((p), (l)) : newSV(0))
 
 # Seconds (a float; undef or negative is 0) to microseconds.
 #define WSX_R_US(sv) wsx_r_us(SvOK(sv) ? SvNV_nomg(sv) : 0.0)
@@ -311,6 +310,35 @@ send(self, cid, opcode, fin, payload)
     OUTPUT:
         RETVAL
 
+# One text message of characters: a string with the UTF-8 flag is sent as the UTF-8 it holds,
+# one without as Latin-1 (encoded to UTF-8 first; ASCII as it is). Returns the payload's
+# length in bytes, or undef when the engine refused (see error).
+SV *
+send_text(self, cid, payload)
+        ws_reactor *self
+        UV cid
+        SV *payload
+    PREINIT:
+        STRLEN len;
+        const char *p;
+    CODE:
+        SvGETMAGIC(payload);
+        if (!SvOK(payload)) {
+            p = "";
+            len = 0;
+        }
+        else {
+            p = SvPV_nomg(payload, len);
+            if (!SvUTF8(payload) && len && !is_utf8_invariant_string((const U8 *)p, len)) {
+                SV *copy = sv_2mortal(newSVpvn(p, len));
+                sv_utf8_upgrade_nomg(copy);
+                p = SvPV_nomg(copy, len);
+            }
+        }
+        RETVAL = ws_reactor_send(self, cid, 1, 1, (const uint8_t *)p, len) == WS_OK ? newSVuv(len) : &PL_sv_undef;
+    OUTPUT:
+        RETVAL
+
 SV *
 close(self, cid, code = &PL_sv_undef, reason = &PL_sv_undef)
         ws_reactor *self
@@ -475,9 +503,6 @@ poll(self, timeout = &PL_sv_undef)
     PREINIT:
         int64_t us = -1;
         size_t count = 0, i;
-        static const char *names[] = { "", "accept", "request", "open", "text", "binary", "ping",
-            "pong", "close", "error", "closed", "drain", "readable", "writable", "timer" };
-        static const STRLEN name_len[] = { 0, 6, 7, 4, 4, 6, 4, 4, 5, 5, 6, 5, 8, 8, 5 };
     PPCODE:
         SvGETMAGIC(timeout);
         if (SvOK(timeout)) {
@@ -500,85 +525,139 @@ poll(self, timeout = &PL_sv_undef)
             if (ws_reactor_next_event(self, &kind, &id, &id2, &code, &d, &l, &d2, &l2) != WS_OK
                 || kind < WS_REACTOR_EVENT_ACCEPT || kind > WS_REACTOR_EVENT_TIMER)
                 break;
-            av = newAV();
-            av_extend(av, 4);
-            /* The event's name as a shared string: no copy of it per event. */
-            av_push(av, newSVpvn_share(names[kind], (I32)name_len[kind], 0));
-            av_push(av, newSVuv(id));
-            switch (kind) {
-            case WS_REACTOR_EVENT_ACCEPT:
-                av_push(av, newSVuv(id2));
-                av_push(av, WSX_R_PV(d, l));
-                av_push(av, newSVuv(code));
-                break;
-            case WS_REACTOR_EVENT_REQUEST: {
-                HV *hv = newHV();
-                AV *hdrs = newAV(), *protos = newAV();
-                size_t j, n;
-                const uint8_t *p, *v;
-                size_t pl, vl;
-                static const struct { const char *key; uint8_t field; } fields[] = {
-                    { "method", WS_REQUEST_METHOD }, { "uri", WS_REQUEST_TARGET },
-                    { "protocol", WS_REQUEST_HTTP_VERSION }, { "host", WS_REQUEST_HOST },
-                    { "key", WS_REQUEST_KEY }, { "version", WS_REQUEST_VERSION },
-                    { "origin", WS_REQUEST_ORIGIN }, { "extensions", WS_REQUEST_EXTENSIONS } };
-                for (j = 0; j < sizeof(fields) / sizeof(fields[0]); j++) {
-                    p = NULL; pl = 0;
-                    if (ws_reactor_event_field(self, fields[j].field, &p, &pl) == WS_OK)
-                        (void)hv_store(hv, fields[j].key, strlen(fields[j].key), WSX_R_PV_OPT(p, pl), 0);
-                }
-                n = ws_reactor_event_header_count(self);
-                av_extend(hdrs, n * 2);
-                for (j = 0; j < n; j++) {
-                    if (ws_reactor_event_header(self, j, &p, &pl, &v, &vl) == WS_OK) {
-                        av_push(hdrs, WSX_R_PV(p, pl));
-                        av_push(hdrs, WSX_R_PV(v, vl));
-                    }
-                }
-                (void)hv_stores(hv, "headers", newRV_noinc((SV *)hdrs));
-                n = ws_reactor_event_protocol_count(self);
-                for (j = 0; j < n; j++) {
-                    if (ws_reactor_event_protocol(self, j, &p, &pl) == WS_OK)
-                        av_push(protos, WSX_R_PV(p, pl));
-                }
-                (void)hv_stores(hv, "protocols", newRV_noinc((SV *)protos));
-                av_push(av, newRV_noinc((SV *)hv));
-                break;
-            }
-            case WS_REACTOR_EVENT_OPEN: {
-                AV *hdrs = newAV();
-                size_t j, n = ws_reactor_event_header_count(self);
-                av_push(av, WSX_R_PV_OPT(d, l));
-                av_push(av, WSX_R_PV_OPT(d2, l2));
-                for (j = 0; j < n; j++) {
-                    const uint8_t *p, *v;
-                    size_t pl, vl;
-                    if (ws_reactor_event_header(self, j, &p, &pl, &v, &vl) == WS_OK) {
-                        av_push(hdrs, WSX_R_PV(p, pl));
-                        av_push(hdrs, WSX_R_PV(v, vl));
-                    }
-                }
-                av_push(av, newRV_noinc((SV *)hdrs));
-                break;
-            }
-            case WS_REACTOR_EVENT_TEXT:
-            case WS_REACTOR_EVENT_BINARY:
-            case WS_REACTOR_EVENT_PING:
-            case WS_REACTOR_EVENT_PONG:
-                av_push(av, WSX_R_PV(d, l));
-                break;
-            case WS_REACTOR_EVENT_CLOSE:
-            case WS_REACTOR_EVENT_ERROR:
-            case WS_REACTOR_EVENT_CLOSED:
-                av_push(av, newSVuv(code));
-                av_push(av, WSX_R_PV(d, l));
-                break;
-            default:
-                break;
-            }
+            av = wsx_reactor_event_av(aTHX_ self, kind, id, id2, code, d, l, d2, l2);
             PUSHs(sv_2mortal(newRV_noinc((SV *)av)));
         }
         XSRETURN(i);
+
+# poll, with the events handed out one at a time as they are read from the engine: a text
+# or binary message of a connection whose object in conns is a WebSocket::Connection that
+# does not override _engine_event (stock, a reference to WebSocket::Connection::_engine_event)
+# goes straight to its on_utf8 / on_binary callback, called in an eval with $@ localised as
+# _engine_event does (_callback_died reports a failure); every other event is given, as the
+# array poll would have returned, to $router->_route_event( $event ), whose exceptions
+# propagate (the events not yet handed out stay in the engine for the next poll). Every
+# engine call has returned before Perl code runs. Returns the number of events.
+IV
+dispatch(self, timeout, conns, stock, router)
+        ws_reactor *self
+        SV *timeout
+        SV *conns
+        SV *stock
+        SV *router
+    PREINIT:
+        int64_t us = -1;
+        HV *conns_hv;
+        CV *stock_cv = NULL;
+        HV *fast_stash = NULL;
+    CODE:
+        SvGETMAGIC(timeout);
+        if (SvOK(timeout)) {
+            NV t = SvNV_nomg(timeout);
+            us = t <= 0 ? 0 : t >= 9.2e12 ? (int64_t)9200000000000000000LL : (int64_t)(t * 1e6 + 0.5);
+        }
+        if (!SvROK(conns) || SvTYPE(SvRV(conns)) != SVt_PVHV)
+            croak("WebSocket::Engine::Reactor::dispatch: conns must be a hash reference");
+        conns_hv = (HV *)SvRV(conns);
+        if (SvROK(stock) && SvTYPE(SvRV(stock)) == SVt_PVCV)
+            stock_cv = (CV *)SvRV(stock);
+        if (ws_reactor_poll(self, us, NULL) != WS_OK) {
+            char msg[256];
+            ws_reactor_error(self, NULL, NULL, (uint8_t *)msg, sizeof(msg));
+            croak("WebSocket::Engine::Reactor::dispatch: %s", msg);
+        }
+        RETVAL = 0;
+        /* The reactor object, the connections and the router live until the loop is done,
+         * whatever the callbacks do with them. */
+        ENTER;
+        SAVEFREESV(SvREFCNT_inc_simple_NN(SvRV(ST(0))));
+        SAVEFREESV(SvREFCNT_inc_simple_NN((SV *)conns_hv));
+        SAVEFREESV(SvREFCNT_inc_simple_NN(router));
+        for (;;) {
+            uint8_t kind = 0;
+            uint64_t id = 0, id2 = 0;
+            uint32_t code = 0;
+            const uint8_t *d = NULL, *d2 = NULL;
+            size_t l = 0, l2 = 0;
+            AV *av;
+            if (ws_reactor_next_event(self, &kind, &id, &id2, &code, &d, &l, &d2, &l2) != WS_OK
+                || kind < WS_REACTOR_EVENT_ACCEPT || kind > WS_REACTOR_EVENT_TIMER)
+                break;
+            RETVAL++;
+            if (stock_cv && (kind == WS_REACTOR_EVENT_TEXT || kind == WS_REACTOR_EVENT_BINARY)) {
+                char key[24];
+                int klen = my_snprintf(key, sizeof(key), "%" UVuf, (UV)id);
+                SV **svp = hv_fetch(conns_hv, key, klen, 0);
+                SV *obj = svp && SvROK(*svp) ? SvRV(*svp) : NULL;
+                if (obj && SvOBJECT(obj) && SvTYPE(obj) == SVt_PVHV) {
+                    HV *stash = SvSTASH(obj);
+                    if (stash != fast_stash) {
+                        GV *gv = gv_fetchmethod_autoload(stash, "_engine_event", FALSE);
+                        if (gv && isGV(gv) && GvCV(gv) == stock_cv)
+                            fast_stash = stash;
+                    }
+                    if (stash == fast_stash) {
+                        const int text = kind == WS_REACTOR_EVENT_TEXT;
+                        const char *name = text ? "on_utf8" : "on_binary";
+                        SV **cbp = hv_fetch((HV *)obj, name, text ? 7 : 9, 0);
+                        SV *cb = cbp ? *cbp : NULL;
+                        SV *payload, *self_ref;
+                        if (!cb || !SvTRUE(cb))
+                            continue;
+                        /* The engine checked the text is UTF-8: decoded as utf8::decode would. */
+                        payload = WSX_R_PV(d, l);
+                        if (text && l && !is_utf8_invariant_string(d, l))
+                            SvUTF8_on(payload);
+                        self_ref = *svp;
+                        {
+                            dSP;
+                            ENTER;
+                            SAVETMPS;
+                            save_scalar(PL_errgv);
+                            SvREFCNT_inc_simple_void_NN(self_ref);
+                            SvREFCNT_inc_simple_void_NN(cb);
+                            SAVEFREESV(self_ref);
+                            SAVEFREESV(cb);
+                            PUSHMARK(SP);
+                            EXTEND(SP, 2);
+                            PUSHs(self_ref);
+                            mPUSHs(payload);
+                            PUTBACK;
+                            call_sv(cb, G_VOID | G_DISCARD | G_EVAL);
+                            if (SvTRUE(ERRSV)) {
+                                SPAGAIN;
+                                PUSHMARK(SP);
+                                EXTEND(SP, 2);
+                                PUSHs(self_ref);
+                                mPUSHp(name, text ? 7 : 9);
+                                PUTBACK;
+                                call_method("_callback_died", G_VOID | G_DISCARD);
+                            }
+                            FREETMPS;
+                            LEAVE;
+                        }
+                        continue;
+                    }
+                }
+            }
+            av = wsx_reactor_event_av(aTHX_ self, kind, id, id2, code, d, l, d2, l2);
+            {
+                dSP;
+                ENTER;
+                SAVETMPS;
+                PUSHMARK(SP);
+                EXTEND(SP, 2);
+                PUSHs(router);
+                mPUSHs(newRV_noinc((SV *)av));
+                PUTBACK;
+                call_method("_route_event", G_VOID | G_DISCARD);
+                FREETMPS;
+                LEAVE;
+            }
+        }
+        LEAVE;
+    OUTPUT:
+        RETVAL
 
 SV *
 fileno(self)

@@ -837,11 +837,46 @@ sub _send_bytes
     return( $len + 2 + ( $len > 65535 ? 8 : $len > 125 ? 2 : 0 ) );
 }
 
-sub send_binary { return( shift->send( binary => @_ ) ); }
+sub send_binary
+{
+    my $self = $_[0];
+    # The common case in one step (this runs for every message): a ready connection of ours
+    # in this process, a plain byte string within max_send_size. Anything else, and a refusal
+    # by the engine, takes send's full path, which checks and explains.
+    my $sock = $self->{socket};
+    if( $self->{_ready} && !$self->{disconnected} && defined( $_[1] ) && !ref( $_[1] )
+        && !utf8::is_utf8( $_[1] ) && ref( $sock ) eq 'WebSocket::Connection::Socket'
+        && ( $REACTOR_PID // 0 ) == $$ )
+    {
+        my $len = length( $_[1] );
+        my $max = $self->{max_send_size};
+        if( ( !$max || $len <= $max ) && $REACTOR->send( $sock->{id}, 2, 1, $_[1] ) )
+        {
+            return( $len + 2 + ( $len > 65535 ? 8 : $len > 125 ? 2 : 0 ) );
+        }
+    }
+    return( shift->send( binary => @_ ) );
+}
 
 sub send_utf8
 {
-    my $self = shift( @_ );
+    my $self = $_[0];
+    # The common case in one step, as in send_binary: the engine takes the characters as they
+    # are (a string with the UTF-8 flag holds its UTF-8 already) and says how many bytes they
+    # made. Within max_send_size for sure: a character without the flag is at most 2 bytes.
+    my $sock = $self->{socket};
+    if( $self->{_ready} && !$self->{disconnected} && defined( $_[1] ) && !ref( $_[1] )
+        && ref( $sock ) eq 'WebSocket::Connection::Socket' && ( $REACTOR_PID // 0 ) == $$ )
+    {
+        my $max = $self->{max_send_size};
+        my $len;
+        if( !$max || do{ use bytes; length( $_[1] ) } * ( utf8::is_utf8( $_[1] ) ? 1 : 2 ) <= $max )
+        {
+            $len = $REACTOR->send_text( $sock->{id}, $_[1] );
+            return( $len + 2 + ( $len > 65535 ? 8 : $len > 125 ? 2 : 0 ) ) if( defined( $len ) );
+        }
+    }
+    shift( @_ );
     # Characters to UTF-8 bytes, as WebSocket::_text_encode does, without the extra call.
     my $bytes = defined( $_[0] ) ? "$_[0]" : '';
     utf8::encode( $bytes );

@@ -9,12 +9,15 @@ our $VERSION = 'v0.3.0';
 # One engine reactor per process, created on first use (so a process that forks before using
 # it gets its own), and the table that routes the reactor's events to the Perl objects that
 # own each connection, listener, watched filehandle and timer. The reactor never calls Perl:
-# run_once() polls it for a batch of events and dispatches them here.
+# run_once() polls it for a batch of events, which the XS hands out one by one once the engine
+# call has returned (messages straight to a connection's callback, the rest to _route_event).
 
 my %INSTANCE;    # pid => loop
 
 # The events that belong to one connection (their second element is its id).
 my %CONN_EVENT = map{ $_ => 1 } qw( text binary ping pong drain request open close error closed );
+# The method whose messages run_once may hand to the callbacks itself (see run_once).
+our $STOCK_EVENT = \&WebSocket::Connection::_engine_event;
 
 sub instance
 {
@@ -111,56 +114,63 @@ sub cancel_timer
 
 # Poll the reactor once (waiting at most $timeout seconds; undef = until something happens)
 # and dispatch the events. Returns the number of events.
+#
+# The reactor's dispatch reads the events one by one once the engine call has returned: a
+# message of a WebSocket::Connection goes straight to its on_utf8 / on_binary callback, exactly
+# as WebSocket::Connection::_engine_event would call it (so a connection class that overrides
+# _engine_event gets its messages there instead); every other event comes to _route_event.
 sub run_once
 {
     my( $self, $timeout ) = @_;
-    my $conns = $self->{conns};
-    my $n = 0;
-    for my $ev ( $self->{reactor}->poll( $timeout ) )
+    return( $self->{reactor}->dispatch( $timeout, $self->{conns}, $STOCK_EVENT, $self ) );
+}
+
+# One event (the array poll returns) to whoever owns it.
+sub _route_event
+{
+    my( $self, $ev ) = @_;
+    my $kind = $ev->[0];
+    # Events of a connection, messages among them, are most of what arrives: first.
+    if( $CONN_EVENT{ $kind } )
     {
-        $n++;
-        my $kind = $ev->[0];
-        # Events of a connection, messages among them, are most of what arrives: first.
-        if( $CONN_EVENT{ $kind } )
+        my $cid = $ev->[1];
+        my $conns = $self->{conns};
+        my $obj = $conns->{ $cid };
+        if( $obj )
         {
-            my $cid = $ev->[1];
-            my $obj = $conns->{ $cid };
-            if( $obj )
-            {
-                $obj->_engine_event( $ev );
-            }
-            elsif( $kind ne 'closed' )
-            {
-                # Nobody owns this connection any more: let it go.
-                $self->{reactor}->drop( $cid );
-            }
-            delete( $conns->{ $cid } ) if( $kind eq 'closed' );
+            $obj->_engine_event( $ev );
         }
-        elsif( $kind eq 'readable' || $kind eq 'writable' )
+        elsif( $kind ne 'closed' )
         {
-            my $w = $self->{ $kind eq 'readable' ? 'readers' : 'writers' }->{ $ev->[1] } || next;
-            $w->[0]->( $w->[1], $ev->[1] );
+            # Nobody owns this connection any more: let it go.
+            $self->{reactor}->drop( $cid );
         }
-        elsif( $kind eq 'timer' )
+        delete( $conns->{ $cid } ) if( $kind eq 'closed' );
+    }
+    elsif( $kind eq 'readable' || $kind eq 'writable' )
+    {
+        my $w = $self->{ $kind eq 'readable' ? 'readers' : 'writers' }->{ $ev->[1] } || return;
+        $w->[0]->( $w->[1], $ev->[1] );
+    }
+    elsif( $kind eq 'timer' )
+    {
+        my $t = $self->{timers}->{ $ev->[1] } || return;
+        delete( $self->{timers}->{ $ev->[1] } ) if( !$t->{repeat} );
+        $t->{cb}->( $ev->[1] );
+    }
+    elsif( $kind eq 'accept' )
+    {
+        my $owner = $self->{listeners}->{ $ev->[2] };
+        if( $owner )
         {
-            my $t = $self->{timers}->{ $ev->[1] } || next;
-            delete( $self->{timers}->{ $ev->[1] } ) if( !$t->{repeat} );
-            $t->{cb}->( $ev->[1] );
+            $owner->_engine_accept( @$ev[1..4] );
         }
-        elsif( $kind eq 'accept' )
+        else
         {
-            my $owner = $self->{listeners}->{ $ev->[2] };
-            if( $owner )
-            {
-                $owner->_engine_accept( @$ev[1..4] );
-            }
-            else
-            {
-                $self->{reactor}->drop( $ev->[1] );
-            }
+            $self->{reactor}->drop( $ev->[1] );
         }
     }
-    return( $n );
+    return;
 }
 
 1;
@@ -186,8 +196,16 @@ L<WebSocket::Server> and L<WebSocket::Client> share one engine reactor per proce
 event loop that owns every socket and timer. This class creates it on first use, in the
 process that uses it (a process that forks gets its own in the child), and routes the
 reactor's events to the Perl objects that own each connection, listener, watched filehandle
-and timer. The reactor never calls Perl: L</run_once> asks it for a batch of events and calls
-the owners, so an exception in user code never crosses the engine.
+and timer. The reactor never calls Perl: L</run_once> asks it for a batch of events and, once
+the engine call has returned, hands them out one by one to their owners, so an exception in
+user code never crosses the engine.
+
+The message path is short: a text or binary message of a L<WebSocket::Connection> goes from
+the XS layer straight to the connection's C<on_utf8> or C<on_binary> callback (in an C<eval>,
+as the connection itself would call it; a connection class that overrides C<_engine_event>
+receives its messages there instead). Every other event is routed in Perl. If a callback that
+is not wrapped (a timer's, a watched filehandle's) dies, L</run_once> dies with its exception
+and the events of the batch not yet handed out are kept for the next call.
 
 Most programs never use this class directly; it is documented for event-loop integration:
 C<< $loop->reactor->fileno >> is a file descriptor that becomes readable when the reactor has
@@ -239,7 +257,7 @@ defined. Returns the timer's id.
 =head2 run_once( [$timeout] )
 
 Wait at most C<$timeout> seconds (C<undef>: until something happens) for the reactor, then
-dispatch every event it returned. Returns the number of events.
+dispatch every event it returned, in order. Returns the number of events.
 
 =head1 SEE ALSO
 

@@ -3,6 +3,7 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use Encode ();
+use POSIX ();
 use TestServer;
 use WebSocket::Server;
 use WebSocket::Connection;
@@ -206,6 +207,31 @@ subtest 'sending on a connection that cannot send' => sub
     ok( !$c->send_utf8( 'late' ), 'send_utf8 after the close fails' );
     ok( !$c->send_binary( 'late' ), 'send_binary after the close fails' );
     is( $c->error->message, 'The socket filehandle is gone!', '... error' );
+    $s->_stop_listening;
+};
+
+subtest 'after fork, the child cannot send on the parent\'s connection' => sub
+{
+    my( $s, $sock, $c ) = connect_one();
+    is( $c->send_utf8( 'parent' ), 8, 'the parent sends' );
+    is( ( read_frame( $sock ) )[1], 'parent', '... received' );
+    pipe( my $rd, my $wr ) || die( "pipe: $!" );
+    my $pid = fork();
+    die( "fork: $!" ) if( !defined( $pid ) );
+    if( !$pid )
+    {
+        close( $rd );
+        local $SIG{__WARN__} = sub {};
+        my @r = ( $c->send_utf8( 'child' ) ? 1 : 0, $c->send_binary( 'child' ) ? 1 : 0 );
+        syswrite( $wr, join( ',', @r ) );
+        POSIX::_exit( 0 );
+    }
+    close( $wr );
+    my $got = do{ local $/; <$rd> };
+    waitpid( $pid, 0 );
+    is( $got, '0,0', 'send_utf8 and send_binary fail in the child' );
+    is( $c->send_utf8( 'again' ), 7, 'the parent still sends' );
+    is( ( read_frame( $sock ) )[1], 'again', '... and nothing from the child came before it' );
     $s->_stop_listening;
 };
 

@@ -840,13 +840,14 @@ sub _send_bytes
 sub send_binary
 {
     my $self = $_[0];
-    # The common case in one step (this runs for every message): a ready connection of ours
-    # in this process, a plain byte string within max_send_size. Anything else, and a refusal
-    # by the engine, takes send's full path, which checks and explains.
+    # The common case in one step (this runs for every message): a ready connection of ours,
+    # a plain byte string within max_send_size. Anything else, and a refusal by the engine,
+    # takes send's full path, which checks and explains. The reactor last used is tried
+    # without comparing $$ (a getpid() call per message): after a fork the parent's refuses
+    # in the child, and the full path finds the child's.
     my $sock = $self->{socket};
     if( $self->{_ready} && !$self->{disconnected} && defined( $_[1] ) && !ref( $_[1] )
-        && !utf8::is_utf8( $_[1] ) && ref( $sock ) eq 'WebSocket::Connection::Socket'
-        && ( $REACTOR_PID // 0 ) == $$ )
+        && !utf8::is_utf8( $_[1] ) && ref( $sock ) eq 'WebSocket::Connection::Socket' && $REACTOR )
     {
         my $len = length( $_[1] );
         my $max = $self->{max_send_size};
@@ -866,7 +867,7 @@ sub send_utf8
     # made. Within max_send_size for sure: a character without the flag is at most 2 bytes.
     my $sock = $self->{socket};
     if( $self->{_ready} && !$self->{disconnected} && defined( $_[1] ) && !ref( $_[1] )
-        && ref( $sock ) eq 'WebSocket::Connection::Socket' && ( $REACTOR_PID // 0 ) == $$ )
+        && ref( $sock ) eq 'WebSocket::Connection::Socket' && $REACTOR )
     {
         my $max = $self->{max_send_size};
         my $len;

@@ -82,8 +82,18 @@ subtest 'a dying callback: warned about, $@ of the caller kept, next message del
     send_frame( $sock, 1, 'after' );
     ok( pump_until( sub { @got } ), 'the message after the failures arrives' );
     is( $@, 'outer', '$@ of the code turning the loop is untouched' );
+    for my $before ( undef, '' )
+    {
+        my $n = @got;
+        $@ = $before;
+        send_frame( $sock, 1, 'die' );
+        send_frame( $sock, 1, 'fine' );
+        ok( pump_until( sub { @got > $n } ), 'a failing and a good message' );
+        is( $@, $before, '... $@ is ' . ( defined( $before ) ? 'empty' : 'undef' ) . ' again afterwards' );
+    }
     is_deeply( [ grep{ /callback/ } @warnings ],
-        [ "Error calling the utf8 callback: boom\n", "Error calling the binary callback: bang\n" ], 'one warning per failure, naming the callback' );
+        [ "Error calling the utf8 callback: boom\n", "Error calling the binary callback: bang\n", ( "Error calling the utf8 callback: boom\n" ) x 2 ],
+        'one warning per failure, naming the callback' );
     ok( $c->is_ready, 'the connection stays open' );
     $s->_stop_listening;
 };

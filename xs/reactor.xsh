@@ -585,10 +585,14 @@ dispatch(self, timeout, conns, stock, router)
                 break;
             RETVAL++;
             if (stock_cv && (kind == WS_REACTOR_EVENT_TEXT || kind == WS_REACTOR_EVENT_BINARY)) {
-                char key[24];
-                int klen = my_snprintf(key, sizeof(key), "%" UVuf, (UV)id);
-                SV **svp = hv_fetch(conns_hv, key, klen, 0);
-                SV *obj = svp && SvROK(*svp) ? SvRV(*svp) : NULL;
+                /* The id in decimal, the hash key Perl made of it (snprintf costs more). */
+                char key[24], *kp = key + sizeof(key);
+                uint64_t v = id;
+                SV **svp;
+                SV *obj;
+                do { *--kp = (char)('0' + v % 10); v /= 10; } while (v);
+                svp = hv_fetch(conns_hv, kp, (I32)(key + sizeof(key) - kp), 0);
+                obj = svp && SvROK(*svp) ? SvRV(*svp) : NULL;
                 if (obj && SvOBJECT(obj) && SvTYPE(obj) == SVt_PVHV) {
                     HV *stash = SvSTASH(obj);
                     if (stash != fast_stash) {
@@ -610,18 +614,24 @@ dispatch(self, timeout, conns, stock, router)
                             SvUTF8_on(payload);
                         self_ref = *svp;
                         {
+                            /* In an eval, as _engine_event's `local $@; eval{ ... }`: $@ is
+                             * localised when it holds something; otherwise it is only put
+                             * back to what it was (undef or empty) afterwards, which costs
+                             * less. The connection, the callback and the payload are held
+                             * until the scope ends, also if _callback_died dies. */
                             dSP;
+                            const int had_error = SvTRUE(ERRSV);
+                            const int was_undef = !had_error && !SvOK(ERRSV);
                             ENTER;
-                            SAVETMPS;
-                            save_scalar(PL_errgv);
-                            SvREFCNT_inc_simple_void_NN(self_ref);
-                            SvREFCNT_inc_simple_void_NN(cb);
-                            SAVEFREESV(self_ref);
-                            SAVEFREESV(cb);
+                            SAVEFREESV(SvREFCNT_inc_simple_NN(self_ref));
+                            SAVEFREESV(SvREFCNT_inc_simple_NN(cb));
+                            SAVEFREESV(payload);
+                            if (had_error)
+                                save_scalar(PL_errgv);
                             PUSHMARK(SP);
                             EXTEND(SP, 2);
                             PUSHs(self_ref);
-                            mPUSHs(payload);
+                            PUSHs(payload);
                             PUTBACK;
                             call_sv(cb, G_VOID | G_DISCARD | G_EVAL);
                             if (SvTRUE(ERRSV)) {
@@ -632,8 +642,11 @@ dispatch(self, timeout, conns, stock, router)
                                 mPUSHp(name, text ? 7 : 9);
                                 PUTBACK;
                                 call_method("_callback_died", G_VOID | G_DISCARD);
+                                if (!had_error)
+                                    sv_setpvs(ERRSV, "");
                             }
-                            FREETMPS;
+                            if (was_undef)
+                                sv_setsv(ERRSV, &PL_sv_undef);
                             LEAVE;
                         }
                         continue;

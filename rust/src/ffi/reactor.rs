@@ -235,7 +235,9 @@ fn micros(us: u64) -> Duration {
 /// `out` must be valid for writes.
 #[no_mangle]
 pub unsafe extern "C" fn ws_reactor_new(out: *mut *mut ws_reactor) -> ws_result {
-    let res = catch_unwind(|| -> ReactorResult<*mut ws_reactor> {
+    // AssertUnwindSafe: nothing is shared with the caller before success (a reactor holds
+    // rustls configurations, whose trait objects are not RefUnwindSafe).
+    let res = catch_unwind(AssertUnwindSafe(|| -> ReactorResult<*mut ws_reactor> {
         if out.is_null() {
             return Err(null());
         }
@@ -248,7 +250,7 @@ pub unsafe extern "C" fn ws_reactor_new(out: *mut *mut ws_reactor) -> ws_result 
             text: String::new(),
             error: None,
         })))
-    });
+    }));
     match res {
         Ok(Ok(p)) => {
             // SAFETY: checked non-NULL above.

@@ -1,6 +1,7 @@
 //! One connection of the reactor: its socket, the phase of its life (connecting, opening
 //! handshake, open, lingering), its unsent bytes and its deadlines.
 
+use super::tls::{self, NoSigPipe, Tls, TLS_HANDSHAKE_FAILED};
 use super::{ReactorEvent, Request, TimerHeap};
 use crate::config::Config;
 use crate::handshake::{reject_response, ClientHandshake, ServerHandshake};
@@ -102,6 +103,8 @@ pub(super) struct Conn {
     /// Buffers were given back since the last activity.
     shrunk: bool,
     pub peer: Option<SocketAddr>,
+    /// The TLS layer of a `wss` connection (boxed: a plain connection pays one word).
+    pub tls: Option<Box<Tls>>,
 }
 
 impl Conn {
@@ -125,6 +128,7 @@ impl Conn {
             failure: None,
             shrunk: true,
             peer: None,
+            tls: None,
         }
     }
 
@@ -141,18 +145,24 @@ impl Conn {
         )
     }
 
-    /// Bytes accepted for sending but not written to the socket yet.
     /// The handshake bytes (request, 101 or rejection) not written yet.
     pub fn pending_handshake(&self) -> &[u8] {
         &self.hs_out[self.hs_pos..]
     }
 
+    /// Bytes accepted for sending but not written to the socket yet: the handshake bytes
+    /// and the engine's output, and on a TLS connection the ciphertext not written yet (the
+    /// plaintext rustls took is counted as ciphertext from then on).
     pub fn buffered(&self) -> usize {
         let ws = match &self.phase {
             Phase::Open { ws } => ws.pending_output().len(),
             _ => 0,
         };
-        self.hs_out.len() - self.hs_pos + ws
+        let tls = match &self.tls {
+            Some(t) => t.pending(),
+            None => 0,
+        };
+        self.hs_out.len() - self.hs_pos + ws + tls
     }
 
     /// We sent a ping ourselves (through `send`): the pong timeout applies to it too.
@@ -170,6 +180,12 @@ impl Conn {
     fn flush(&mut self, id: u64, ctx: &mut Ctx) -> Fate {
         if matches!(self.phase, Phase::Connecting { .. }) {
             return Fate::Keep;
+        }
+        if self.tls.is_some() {
+            if let Err(e) = self.flush_tls() {
+                return self.io_failure(id, ctx, e);
+            }
+            return self.flushed(id, ctx);
         }
         loop {
             let from_hs = self.hs_pos < self.hs_out.len();
@@ -203,6 +219,60 @@ impl Conn {
                 Err(e) => return self.io_failure(id, ctx, e),
             }
         }
+        self.flushed(id, ctx)
+    }
+
+    /// TLS: hand the pending plaintext to rustls (once its handshake is complete) and write
+    /// the ciphertext, until the socket would block or everything is out. rustls takes at
+    /// most its buffer limit (64 KiB of ciphertext waiting); the rest stays where it was.
+    fn flush_tls(&mut self) -> io::Result<()> {
+        let Some(t) = self.tls.as_deref_mut() else { return Ok(()) };
+        loop {
+            if !t.conn.is_handshaking() {
+                loop {
+                    let from_hs = self.hs_pos < self.hs_out.len();
+                    let buf: &[u8] = if from_hs {
+                        &self.hs_out[self.hs_pos..]
+                    } else if let Phase::Open { ws } = &self.phase {
+                        ws.pending_output()
+                    } else {
+                        &[]
+                    };
+                    if buf.is_empty() {
+                        break;
+                    }
+                    let n = t.conn.writer().write(buf)?;
+                    if n == 0 {
+                        break;
+                    }
+                    if from_hs {
+                        self.hs_pos += n;
+                        if self.hs_pos == self.hs_out.len() {
+                            self.hs_out = Vec::new();
+                            self.hs_pos = 0;
+                        }
+                    } else if let Phase::Open { ws } = &mut self.phase {
+                        ws.consume_output(n);
+                    }
+                }
+            }
+            if !t.conn.wants_write() {
+                break;
+            }
+            match t.conn.write_tls(&mut NoSigPipe(&self.sock)) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        t.refresh();
+        Ok(())
+    }
+
+    /// After a flush: note back-pressure, or report its end.
+    fn flushed(&mut self, id: u64, ctx: &mut Ctx) -> Fate {
         if self.buffered() > 0 {
             self.backpressured = true;
         } else if self.backpressured {
@@ -233,6 +303,9 @@ impl Conn {
     /// epoll event that did not report the end of the stream: a short read then means the
     /// socket is drained (a later arrival raises a new edge), which saves one `read` call.
     pub fn on_readable(&mut self, id: u64, ctx: &mut Ctx, rbuf: &mut [u8], edge: bool) -> Fate {
+        if self.tls.is_some() {
+            return self.on_readable_tls(id, ctx, rbuf);
+        }
         let mut budget = READ_BUDGET;
         while self.reads() {
             if budget == 0 {
@@ -259,6 +332,88 @@ impl Conn {
             }
         }
         self.settle(id, ctx)
+    }
+
+    /// TLS: read ciphertext until the socket would block, decrypt it, and feed the plaintext
+    /// to the handshake parsers or the engine. Plaintext rustls holds already (decrypted while
+    /// the phase did not read, e.g. waiting for `accept`) goes first.
+    fn on_readable_tls(&mut self, id: u64, ctx: &mut Ctx, rbuf: &mut [u8]) -> Fate {
+        // The same amount per poll as a plain connection's READ_BUDGET reads of the buffer.
+        let mut budget = READ_BUDGET * rbuf.len();
+        loop {
+            while self.reads() {
+                let Some(t) = self.tls.as_deref_mut() else { return Fate::Finish };
+                match t.conn.reader().read(rbuf) {
+                    // The peer's close_notify.
+                    Ok(0) => return self.on_eof(id, ctx),
+                    Ok(n) => {
+                        if self.on_bytes(id, ctx, &rbuf[..n]) == Fate::Finish {
+                            return Fate::Finish;
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    // The TCP connection ended without close_notify.
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return self.on_eof(id, ctx),
+                    Err(e) => return self.io_failure(id, ctx, e),
+                }
+            }
+            if !self.reads() {
+                break;
+            }
+            if budget == 0 {
+                ctx.pending.push(id);
+                break;
+            }
+            let Some(t) = self.tls.as_deref_mut() else { return Fate::Finish };
+            let mut sock = &self.sock;
+            match t.conn.read_tls(&mut sock) {
+                // EOF: rustls notes it; the reader reports it above.
+                Ok(0) => {}
+                Ok(n) => {
+                    budget = budget.saturating_sub(n);
+                    self.last_recv = ctx.now;
+                    self.ping_sent = None;
+                    self.touch(ctx.now);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return self.io_failure(id, ctx, e),
+            }
+            let Some(t) = self.tls.as_deref_mut() else { return Fate::Finish };
+            match t.conn.process_new_packets() {
+                Ok(state) => t.out = state.tls_bytes_to_write(),
+                Err(e) => return self.tls_failure(id, ctx, e),
+            }
+        }
+        self.settle(id, ctx)
+    }
+
+    /// The TLS layer failed (a bad record, a failed certificate check, a peer that does not
+    /// speak TLS...): send the alert rustls queued if the socket takes it, report, end.
+    fn tls_failure(&mut self, id: u64, ctx: &mut Ctx, e: rustls::Error) -> Fate {
+        let Some(t) = self.tls.as_deref_mut() else { return Fate::Finish };
+        let handshaking = t.conn.is_handshaking();
+        t.failed = true;
+        let _ = t.write_some(&self.sock);
+        let quiet = match &self.phase {
+            Phase::Open { ws } => ws.close_received() && ws.close_sent(),
+            Phase::Lingering => true,
+            _ => false,
+        };
+        if !quiet {
+            let code = if handshaking { TLS_HANDSHAKE_FAILED } else { ABNORMAL };
+            let message = tls::describe(&e, handshaking);
+            if self.failure.is_none() {
+                self.failure = Some((code, message.clone()));
+            }
+            ctx.queue.push_back(ReactorEvent::Error { conn: id, code, message });
+        }
+        Fate::Finish
+    }
+
+    /// Whether the TLS handshake of this connection is still running.
+    fn tls_handshaking(&self) -> bool {
+        self.tls.as_ref().is_some_and(|t| t.conn.is_handshaking())
     }
 
     fn on_bytes(&mut self, id: u64, ctx: &mut Ctx, data: &[u8]) -> Fate {
@@ -360,10 +515,21 @@ impl Conn {
     }
 
     fn on_eof(&mut self, id: u64, ctx: &mut Ctx) -> Fate {
+        let tls_handshaking = self.tls_handshaking();
         match &mut self.phase {
             Phase::Open { ws } => {
                 ws.receive_eof();
                 self.settle(id, ctx)
+            }
+            Phase::ClientHandshake { .. } if tls_handshaking => {
+                let message = "TLS handshake failed: the server closed the connection".to_owned();
+                self.failure = Some((TLS_HANDSHAKE_FAILED, message.clone()));
+                ctx.queue.push_back(ReactorEvent::Error {
+                    conn: id,
+                    code: TLS_HANDSHAKE_FAILED,
+                    message,
+                });
+                Fate::Finish
             }
             Phase::ClientHandshake { .. } => {
                 ctx.queue.push_back(ReactorEvent::Error {
@@ -485,7 +651,17 @@ impl Conn {
             Phase::Rejecting if self.buffered() == 0 => {
                 // The answer is out: shut our side down, then wait for the peer's EOF so
                 // that unread input does not turn our close into a reset that could destroy
-                // the answer in flight.
+                // the answer in flight. TLS: close_notify first, once it is written.
+                if let Some(t) = self.tls.as_deref_mut() {
+                    if !t.close_notify_sent && !t.failed {
+                        t.close_notify(&self.sock);
+                        t.refresh();
+                        if t.pending() > 0 {
+                            self.schedule(id, ctx);
+                            return Fate::Keep;
+                        }
+                    }
+                }
                 let _ = self.sock.shutdown(Shutdown::Write);
                 self.phase = Phase::Lingering;
                 self.close_at = if self.s.close_timeout.is_zero() {
@@ -605,10 +781,15 @@ impl Conn {
             phase => {
                 if !self.s.handshake_timeout.is_zero() && now >= self.created + self.s.handshake_timeout {
                     if !matches!(phase, Phase::Rejecting) {
+                        let message = if self.tls.as_ref().is_some_and(|t| t.conn.is_handshaking()) {
+                            "handshake timeout: the TLS handshake did not complete in time"
+                        } else {
+                            "handshake timeout: the opening handshake did not complete in time"
+                        };
                         ctx.queue.push_back(ReactorEvent::Error {
                             conn: id,
                             code: ABNORMAL,
-                            message: "handshake timeout: the opening handshake did not complete in time".into(),
+                            message: message.into(),
                         });
                     }
                     return Fate::Finish;

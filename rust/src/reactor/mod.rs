@@ -43,7 +43,10 @@
 //! descriptors, without touching the parent's registrations or connections.
 
 mod conn;
+mod tls;
 mod watch;
+
+pub use tls::{TlsClientConfig, TlsInfo, TlsServerConfig, TlsVerify, TlsVersions, TLS_ERROR_CODE, TLS_HANDSHAKE_FAILED};
 
 use crate::config::Config;
 use crate::error::Error;
@@ -264,22 +267,29 @@ pub enum ReactorError {
     /// The operating system refused (bind, listen, resolve, epoll...): what we tried, and
     /// the OS error.
     Io { context: String, source: io::Error },
+    /// A TLS configuration could not be built (bad PEM, a key that does not match the
+    /// certificate, an unsupported key type, an invalid server name...): the reason.
+    Tls(String),
 }
 
 impl ReactorError {
-    /// The stable code: the engine error's code, or [`IO_ERROR_CODE`] (401).
+    /// The stable code: the engine error's code, [`IO_ERROR_CODE`] (401) or
+    /// [`TLS_ERROR_CODE`] (402).
     pub fn code(&self) -> u32 {
         match self {
             ReactorError::Engine(e) => e.code(),
             ReactorError::Io { .. } => IO_ERROR_CODE,
+            ReactorError::Tls(_) => tls::TLS_ERROR_CODE,
         }
     }
 
-    /// The engine error's close code or HTTP status, or the OS error number (errno).
+    /// The engine error's close code or HTTP status, or the OS error number (errno); 0 for a
+    /// TLS configuration error.
     pub fn detail(&self) -> u32 {
         match self {
             ReactorError::Engine(e) => e.close_code().or(e.http_status()).unwrap_or(0) as u32,
             ReactorError::Io { source, .. } => source.raw_os_error().unwrap_or(0) as u32,
+            ReactorError::Tls(_) => 0,
         }
     }
 
@@ -296,6 +306,7 @@ impl fmt::Display for ReactorError {
         match self {
             ReactorError::Engine(e) => e.fmt(f),
             ReactorError::Io { context, source } => write!(f, "{context}: {source}"),
+            ReactorError::Tls(m) => f.write_str(m),
         }
     }
 }
@@ -379,6 +390,8 @@ const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 struct Listener {
     sock: TcpListener,
     retry_at: Option<Instant>,
+    /// Connections accepted from now on speak TLS first.
+    tls: Option<TlsServerConfig>,
 }
 
 struct UserTimer {
@@ -420,14 +433,20 @@ impl fmt::Debug for Reactor {
     }
 }
 
-/// The default `Host` header for a connection to `host:port`.
+/// The default `Host` header for a connection to `host:port` (`ws://`: port 80 omitted).
 fn host_header(host: &str, port: u16) -> String {
+    host_header_default(host, port, 80)
+}
+
+/// The default `Host` header for a connection to `host:port`, the scheme's default port
+/// omitted.
+fn host_header_default(host: &str, port: u16, default_port: u16) -> String {
     let h = if host.contains(':') && !host.starts_with('[') {
         format!("[{host}]")
     } else {
         host.to_owned()
     };
-    if port == 80 {
+    if port == default_port {
         h
     } else {
         format!("{h}:{port}")
@@ -548,6 +567,9 @@ impl Reactor {
     fn finish(&mut self, id: u64) {
         if let Some(mut c) = self.conns.remove(&id) {
             let (code, reason) = c.closed_status();
+            if let Some(t) = c.tls.as_deref_mut() {
+                t.close_notify(&c.sock);
+            }
             let _ = self.poll.registry().deregister(&mut c.sock);
             let _ = c.sock.shutdown(Shutdown::Both);
             drop(c);
@@ -608,7 +630,7 @@ impl Reactor {
     fn add_listener(&mut self, mut sock: TcpListener) -> io::Result<u64> {
         let id = self.new_id();
         self.poll.registry().register(&mut sock, Token(id as usize), Interest::READABLE)?;
-        self.listeners.insert(id, Listener { sock, retry_at: None });
+        self.listeners.insert(id, Listener { sock, retry_at: None, tls: None });
         // Connections may be waiting already.
         self.pending.push(id);
         Ok(id)
@@ -655,6 +677,19 @@ impl Reactor {
         Ok(())
     }
 
+    /// Make listener `id` speak TLS (`wss://`) with `tls`, or plain TCP again with `None`,
+    /// for the connections it accepts from now on (see [`TlsServerConfig`]): each does the
+    /// TLS handshake, then the opening handshake over TLS, both within `handshake_timeout`.
+    /// Connections that fail the TLS handshake (a plain-text client, a client that rejects
+    /// the certificate...) end with `Error` (code 1015, "TLS handshake failed: ...") and
+    /// `Closed` (1015).
+    pub fn listener_tls(&mut self, id: u64, tls: Option<TlsServerConfig>) -> ReactorResult<()> {
+        self.check()?;
+        let l = self.listeners.get_mut(&id).ok_or(Error::InvalidArgument("no such listener"))?;
+        l.tls = tls;
+        Ok(())
+    }
+
     /// The local address of a listener.
     pub fn listener_addr(&self, id: u64) -> ReactorResult<SocketAddr> {
         self.check()?;
@@ -687,6 +722,12 @@ impl Reactor {
     }
 
     fn add_server_conn(&mut self, lid: u64, mut sock: TcpStream, peer: SocketAddr, now: Instant) {
+        let tls = match self.listeners.get(&lid).and_then(|l| l.tls.as_ref()).map(tls::Tls::server) {
+            None => None,
+            Some(Ok(t)) => Some(Box::new(t)),
+            // Only a configuration without any usable protocol version fails here.
+            Some(Err(_)) => return,
+        };
         let id = self.new_id();
         if self.config.nodelay {
             let _ = sock.set_nodelay(true);
@@ -709,6 +750,7 @@ impl Reactor {
             now,
         );
         c.peer = Some(peer);
+        c.tls = tls;
         self.queue.push_back(ReactorEvent::Accept { listener: lid, conn: id, peer });
         let (_, mut ctx, _) = self.split(now);
         c.schedule(id, &mut ctx);
@@ -725,8 +767,46 @@ impl Reactor {
         &mut self,
         host: &str,
         port: u16,
+        handshake: ClientHandshakeConfig,
+        config: Option<&ReactorConfig>,
+    ) -> ReactorResult<u64> {
+        self.connect_inner(host, port, handshake, config, None)
+    }
+
+    /// As [`connect`](Self::connect), over TLS (`wss://`): the TLS handshake with
+    /// `server_name` (SNI and the name the certificate must be valid for; `None` or empty:
+    /// `host`; a DNS name or an IP address), verified as `tls` says, then the opening
+    /// handshake over TLS (an empty `host` in `handshake` gets `host[:port]`, port 443
+    /// omitted). A failed TLS handshake comes as `Error` with code 1015 and a message
+    /// naming the cause ("TLS handshake failed: invalid peer certificate: unknown issuer
+    /// ...", "...: certificate expired: ...", "...: certificate not valid for name ...",
+    /// "...: received fatal alert: ..."), then `Closed` with 1015. An invalid server name
+    /// fails at once ([`ReactorError::Tls`]).
+    pub fn connect_tls(
+        &mut self,
+        host: &str,
+        port: u16,
         mut handshake: ClientHandshakeConfig,
         config: Option<&ReactorConfig>,
+        tls: &TlsClientConfig,
+        server_name: Option<&str>,
+    ) -> ReactorResult<u64> {
+        self.check()?;
+        let name = tls::server_name(server_name.filter(|n| !n.is_empty()).unwrap_or(host))?;
+        if handshake.host.is_empty() {
+            handshake.host = host_header_default(host, port, 443);
+        }
+        let t = tls::Tls::client(tls, name).map_err(|e| ReactorError::Tls(format!("TLS configuration: {e}")))?;
+        self.connect_inner(host, port, handshake, config, Some(Box::new(t)))
+    }
+
+    fn connect_inner(
+        &mut self,
+        host: &str,
+        port: u16,
+        mut handshake: ClientHandshakeConfig,
+        config: Option<&ReactorConfig>,
+        tls: Option<Box<tls::Tls>>,
     ) -> ReactorResult<u64> {
         self.check()?;
         let cfg = config.unwrap_or(&self.config).clone();
@@ -764,6 +844,7 @@ impl Reactor {
             now,
         );
         c.set_hs_out(request);
+        c.tls = tls;
         if cfg.nodelay {
             let _ = c.sock.set_nodelay(true);
         }
@@ -916,6 +997,13 @@ impl Reactor {
             .ok_or(NO_CONN)?
             .peer
             .ok_or_else(|| Error::InvalidState("the connection is not established yet").into())
+    }
+
+    /// What was negotiated on a TLS connection (version, ALPN, cipher suite); `None` for a
+    /// plain connection or before its TLS handshake completed.
+    pub fn tls_info(&self, id: u64) -> ReactorResult<Option<TlsInfo>> {
+        self.check()?;
+        Ok(self.conns.get(&id).ok_or(NO_CONN)?.tls.as_ref().and_then(|t| t.info()))
     }
 
     /// Our address on a connection.

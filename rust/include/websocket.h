@@ -92,6 +92,19 @@
 // Event kind: a protocol violation or a limit hit; a Close with the code is already queued.
 #define WS_EVENT_ERROR 6
 
+// The close code of ERROR and CLOSED events of a connection whose TLS handshake failed.
+#define WS_CLOSE_TLS_HANDSHAKE 1015
+
+// TLS flag: TLS 1.2 only (default: TLS 1.2 and 1.3).
+#define WS_TLS_VERSION_1_2_ONLY 1
+
+// TLS flag: TLS 1.3 only (default: TLS 1.2 and 1.3).
+#define WS_TLS_VERSION_1_3_ONLY 2
+
+// TLS flag (clients): do not verify the server's certificate at all. Anyone on the path
+// can then read and change the traffic: for tests and closed networks only.
+#define WS_TLS_DANGEROUS_NO_VERIFY 4
+
 // Event kind: a listener accepted a connection. id = connection, id2 = listener,
 // code = peer port, data = peer IP address (text).
 #define WS_REACTOR_EVENT_ACCEPT 1
@@ -249,6 +262,11 @@ typedef uint32_t ws_result;
 // Result code of an operating-system failure (bind, connect, resolve, epoll...); the detail
 // of the error is `errno`.
 #define WS_ERR_IO 401
+
+// Result code of a TLS configuration failure (bad PEM, a key that does not match the
+// certificate, an unsupported key type, an invalid server name, no usable system CA...);
+// the message says which. Its detail is 0.
+#define WS_ERR_TLS 402
 
 #ifdef __cplusplus
 extern "C" {
@@ -700,6 +718,88 @@ ws_result ws_reactor_connect(struct ws_reactor *r,
                              const size_t *header_lens,
                              size_t n_headers,
                              uint64_t *id);
+
+// As `ws_reactor_connect`, over TLS (`wss://`). `server_name` (NULL or empty: `host`) is
+// sent as SNI and is the name the server's certificate must be valid for (a DNS name or an
+// IP address). The certificate is verified against the CA certificates of `ca_pem` (PEM
+// text, `ca_pem_len` bytes) when it is not NULL, else against the system CA store (loaded
+// once per process); `flags` is a sum of `WS_TLS_*`: `WS_TLS_DANGEROUS_NO_VERIFY` turns
+// verification off, `WS_TLS_VERSION_1_2_ONLY`/`WS_TLS_VERSION_1_3_ONLY` restrict the
+// version (default: TLS 1.2 and 1.3). ALPN `http/1.1` is offered. The default `Host` header
+// omits port 443. The configuration built from `ca_pem` and `flags` is kept by the reactor
+// and reused by later calls with the same ones.
+//
+// Fails at once with `WS_ERR_TLS` for an invalid CA PEM ("no certificate found in the CA
+// PEM...", "the CA PEM is invalid: ..."), an invalid server name or an empty system store.
+// A failed TLS handshake comes later as an ERROR event with code 1015
+// (`WS_CLOSE_TLS_HANDSHAKE`) and a message "TLS handshake failed: <cause>" (e.g. "invalid
+// peer certificate: unknown issuer (...)", "invalid peer certificate: certificate expired:
+// ...", "invalid peer certificate: certificate not valid for name ...", "received fatal
+// alert: ..."), then CLOSED with 1015 and the same message.
+//
+// # Safety
+// As `ws_reactor_connect`; `server_name` and `ca_pem` NULL or valid for their lengths.
+ws_result ws_reactor_connect_tls(struct ws_reactor *r,
+                                 const uint8_t *host,
+                                 size_t host_len,
+                                 uint16_t port,
+                                 const uint8_t *path,
+                                 size_t path_len,
+                                 const uint8_t *host_header,
+                                 size_t host_header_len,
+                                 const uint8_t *origin,
+                                 size_t origin_len,
+                                 const uint8_t *const *protocols,
+                                 const size_t *protocol_lens,
+                                 size_t n_protocols,
+                                 const uint8_t *extensions,
+                                 size_t extensions_len,
+                                 const uint8_t *const *headers,
+                                 const size_t *header_lens,
+                                 size_t n_headers,
+                                 const uint8_t *server_name,
+                                 size_t server_name_len,
+                                 const uint8_t *ca_pem,
+                                 size_t ca_pem_len,
+                                 uint32_t flags,
+                                 uint64_t *id);
+
+// Make listener `id` speak TLS (`wss://`) for the connections it accepts from now on, with
+// the certificate chain `cert_pem` (PEM, the server's certificate first, then
+// intermediates) and the private key `key_pem` (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; RSA,
+// ECDSA or Ed25519). `flags`: `WS_TLS_VERSION_1_2_ONLY` or `WS_TLS_VERSION_1_3_ONLY`, or 0
+// for both. ALPN `http/1.1` is accepted. Both `cert_pem` and `key_pem` NULL: plain TCP
+// again. Each connection does the TLS handshake, then the opening handshake, within the
+// handshake timeout; one whose TLS handshake fails (a plain-text client...) reports ERROR
+// (code 1015, "TLS handshake failed: ...") and CLOSED (1015).
+//
+// Fails with `WS_ERR_TLS` and a message naming the problem: "no certificate found in the
+// certificate chain PEM ...", "no private key found in the key PEM ...", "the private key
+// does not match the certificate", "unsupported private key type: ...", "the certificate
+// cannot be parsed: ..."; with InvalidArgument for an unknown listener.
+//
+// # Safety
+// `r` must be a live reactor; `cert_pem` and `key_pem` NULL or valid for their lengths.
+ws_result ws_reactor_listener_tls(struct ws_reactor *r,
+                                  uint64_t listener,
+                                  const uint8_t *cert_pem,
+                                  size_t cert_len,
+                                  const uint8_t *key_pem,
+                                  size_t key_len,
+                                  uint32_t flags);
+
+// What was negotiated on TLS connection `conn`: `WS_OK` with the protocol version's wire
+// number in `*version` (0x0303 TLS 1.2, 0x0304 TLS 1.3) and the ALPN protocol in
+// `*alpn`/`*alpn_len` (NULL and 0 when none; owned by the reactor until the next call on
+// it); `WS_NEED_MORE` for a plain connection or before its TLS handshake completed.
+//
+// # Safety
+// `r` must be a live reactor; outputs valid for writes.
+ws_result ws_reactor_tls_info(struct ws_reactor *r,
+                              uint64_t conn,
+                              uint16_t *version,
+                              const uint8_t **alpn,
+                              size_t *alpn_len);
 
 // Accept the opening handshake of a connection that reported a REQUEST: write the 101
 // answer with `protocol` (NULL or empty: none), `extensions` (a `Sec-WebSocket-Extensions`

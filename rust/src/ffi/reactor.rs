@@ -7,6 +7,10 @@
 //!   reactor) and on the calling thread (`ws_reactor_last_error`; engine errors also in
 //!   `ws_last_error`). Operating-system failures (bind, resolve, epoll) have the code
 //!   `WS_ERR_IO` (401) and carry `errno` as their detail.
+//! - TLS configuration failures (bad PEM, a key that does not match its certificate, an
+//!   invalid server name...) have the code `WS_ERR_TLS` (402) and a message naming the
+//!   problem; TLS failures on a connection come as events (ERROR then CLOSED, code 1015
+//!   `WS_CLOSE_TLS_HANDSHAKE` when the TLS handshake failed).
 //! - Ids of connections, listeners and timers are `uint64_t`, never 0 and never reused
 //!   within a reactor's life.
 //! - Durations are in microseconds.
@@ -23,7 +27,10 @@ use super::{bytes, set_last_error, write_str, ws_result, WS_NEED_MORE, WS_OK};
 use crate::error::Error;
 use crate::frame::OpCode;
 use crate::handshake::{parse_extensions, ClientHandshakeConfig};
-use crate::reactor::{ConnOption, Reactor, ReactorError, ReactorEvent, ReactorResult};
+use crate::reactor::{
+    ConnOption, Reactor, ReactorError, ReactorEvent, ReactorResult, TlsClientConfig, TlsServerConfig, TlsVerify,
+    TlsVersions,
+};
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
@@ -32,6 +39,23 @@ use std::time::Duration;
 /// of the error is `errno`.
 pub const WS_ERR_IO: ws_result = 401;
 const _: () = assert!(WS_ERR_IO == crate::reactor::IO_ERROR_CODE);
+/// Result code of a TLS configuration failure (bad PEM, a key that does not match the
+/// certificate, an unsupported key type, an invalid server name, no usable system CA...);
+/// the message says which. Its detail is 0.
+pub const WS_ERR_TLS: ws_result = 402;
+const _: () = assert!(WS_ERR_TLS == crate::reactor::TLS_ERROR_CODE);
+
+/// The close code of ERROR and CLOSED events of a connection whose TLS handshake failed.
+pub const WS_CLOSE_TLS_HANDSHAKE: u16 = 1015;
+const _: () = assert!(WS_CLOSE_TLS_HANDSHAKE == crate::reactor::TLS_HANDSHAKE_FAILED);
+
+/// TLS flag: TLS 1.2 only (default: TLS 1.2 and 1.3).
+pub const WS_TLS_VERSION_1_2_ONLY: u32 = 1;
+/// TLS flag: TLS 1.3 only (default: TLS 1.2 and 1.3).
+pub const WS_TLS_VERSION_1_3_ONLY: u32 = 2;
+/// TLS flag (clients): do not verify the server's certificate at all. Anyone on the path
+/// can then read and change the traffic: for tests and closed networks only.
+pub const WS_TLS_DANGEROUS_NO_VERIFY: u32 = 4;
 
 /// Event kind: a listener accepted a connection. id = connection, id2 = listener,
 /// code = peer port, data = peer IP address (text).
@@ -129,6 +153,24 @@ pub struct ws_reactor {
     /// Text owned for the caller (the peer address of an ACCEPT, `ws_reactor_peer`).
     text: String,
     error: Option<(u32, u32, String)>,
+    /// Client TLS configurations built by `ws_reactor_connect_tls` (flags, CA PEM), reused
+    /// by later connections with the same arguments; the most recent last.
+    tls_clients: Vec<(u32, Option<Vec<u8>>, TlsClientConfig)>,
+}
+
+/// Client TLS configurations kept per reactor.
+const TLS_CLIENT_CACHE: usize = 8;
+
+fn tls_versions(flags: u32) -> ReactorResult<TlsVersions> {
+    if flags & !(WS_TLS_VERSION_1_2_ONLY | WS_TLS_VERSION_1_3_ONLY | WS_TLS_DANGEROUS_NO_VERIFY) != 0 {
+        return Err(Error::InvalidArgument("unknown TLS flag").into());
+    }
+    match flags & (WS_TLS_VERSION_1_2_ONLY | WS_TLS_VERSION_1_3_ONLY) {
+        0 => Ok(TlsVersions::Any),
+        WS_TLS_VERSION_1_2_ONLY => Ok(TlsVersions::Tls12),
+        WS_TLS_VERSION_1_3_ONLY => Ok(TlsVersions::Tls13),
+        _ => Err(Error::InvalidArgument("WS_TLS_VERSION_1_2_ONLY and WS_TLS_VERSION_1_3_ONLY exclude each other").into()),
+    }
 }
 
 thread_local! {
@@ -249,6 +291,7 @@ pub unsafe extern "C" fn ws_reactor_new(out: *mut *mut ws_reactor) -> ws_result 
             current: None,
             text: String::new(),
             error: None,
+            tls_clients: Vec::new(),
         })))
     }));
     match res {
@@ -470,6 +513,44 @@ pub unsafe extern "C" fn ws_reactor_connect(
         if id.is_null() {
             return Err(null());
         }
+        // SAFETY: the caller passes valid pointers and lengths.
+        let (host, cfg) = unsafe {
+            connect_args(
+                host, host_len, path, path_len, host_header, host_header_len, origin, origin_len, protocols,
+                protocol_lens, n_protocols, extensions, extensions_len, headers, header_lens, n_headers,
+            )
+        }?;
+        let cid = r.inner.connect(host, port, cfg, None)?;
+        // SAFETY: checked non-NULL.
+        unsafe { *id = cid };
+        Ok(WS_OK)
+    })
+}
+
+/// The arguments of `ws_reactor_connect` and `ws_reactor_connect_tls`, checked.
+///
+/// # Safety
+/// Every pointer valid for its length (as `ws_reactor_connect` documents).
+#[allow(clippy::too_many_arguments)]
+unsafe fn connect_args<'a>(
+    host: *const u8,
+    host_len: usize,
+    path: *const u8,
+    path_len: usize,
+    host_header: *const u8,
+    host_header_len: usize,
+    origin: *const u8,
+    origin_len: usize,
+    protocols: *const *const u8,
+    protocol_lens: *const usize,
+    n_protocols: usize,
+    extensions: *const u8,
+    extensions_len: usize,
+    headers: *const *const u8,
+    header_lens: *const usize,
+    n_headers: usize,
+) -> ReactorResult<(&'a str, ClientHandshakeConfig)> {
+    {
         // SAFETY (all the conversions): the caller passes valid pointers and lengths.
         let host = unsafe { text(host, host_len, "the host must be UTF-8") }?;
         let path = unsafe { text(path, path_len, "the path must be UTF-8") }?;
@@ -490,9 +571,186 @@ pub unsafe extern "C" fn ws_reactor_connect(
             extensions,
             extra_headers,
         };
-        let cid = r.inner.connect(host, port, cfg, None)?;
+        Ok((host, cfg))
+    }
+}
+
+/// As `ws_reactor_connect`, over TLS (`wss://`). `server_name` (NULL or empty: `host`) is
+/// sent as SNI and is the name the server's certificate must be valid for (a DNS name or an
+/// IP address). The certificate is verified against the CA certificates of `ca_pem` (PEM
+/// text, `ca_pem_len` bytes) when it is not NULL, else against the system CA store (loaded
+/// once per process); `flags` is a sum of `WS_TLS_*`: `WS_TLS_DANGEROUS_NO_VERIFY` turns
+/// verification off, `WS_TLS_VERSION_1_2_ONLY`/`WS_TLS_VERSION_1_3_ONLY` restrict the
+/// version (default: TLS 1.2 and 1.3). ALPN `http/1.1` is offered. The default `Host` header
+/// omits port 443. The configuration built from `ca_pem` and `flags` is kept by the reactor
+/// and reused by later calls with the same ones.
+///
+/// Fails at once with `WS_ERR_TLS` for an invalid CA PEM ("no certificate found in the CA
+/// PEM...", "the CA PEM is invalid: ..."), an invalid server name or an empty system store.
+/// A failed TLS handshake comes later as an ERROR event with code 1015
+/// (`WS_CLOSE_TLS_HANDSHAKE`) and a message "TLS handshake failed: <cause>" (e.g. "invalid
+/// peer certificate: unknown issuer (...)", "invalid peer certificate: certificate expired:
+/// ...", "invalid peer certificate: certificate not valid for name ...", "received fatal
+/// alert: ..."), then CLOSED with 1015 and the same message.
+///
+/// # Safety
+/// As `ws_reactor_connect`; `server_name` and `ca_pem` NULL or valid for their lengths.
+#[no_mangle]
+pub unsafe extern "C" fn ws_reactor_connect_tls(
+    r: *mut ws_reactor,
+    host: *const u8,
+    host_len: usize,
+    port: u16,
+    path: *const u8,
+    path_len: usize,
+    host_header: *const u8,
+    host_header_len: usize,
+    origin: *const u8,
+    origin_len: usize,
+    protocols: *const *const u8,
+    protocol_lens: *const usize,
+    n_protocols: usize,
+    extensions: *const u8,
+    extensions_len: usize,
+    headers: *const *const u8,
+    header_lens: *const usize,
+    n_headers: usize,
+    server_name: *const u8,
+    server_name_len: usize,
+    ca_pem: *const u8,
+    ca_pem_len: usize,
+    flags: u32,
+    id: *mut u64,
+) -> ws_result {
+    with_reactor(r, |r| {
+        if id.is_null() {
+            return Err(null());
+        }
+        // SAFETY: the caller passes valid pointers and lengths.
+        let (host, cfg) = unsafe {
+            connect_args(
+                host, host_len, path, path_len, host_header, host_header_len, origin, origin_len, protocols,
+                protocol_lens, n_protocols, extensions, extensions_len, headers, header_lens, n_headers,
+            )
+        }?;
+        // SAFETY: as documented.
+        let server_name = unsafe { opt_text(server_name, server_name_len, "the server name must be UTF-8") }?;
+        let ca = if ca_pem.is_null() {
+            None
+        } else {
+            // SAFETY: as documented.
+            Some(unsafe { bytes(ca_pem, ca_pem_len) }?)
+        };
+        let tls = client_config(r, flags, ca)?;
+        let cid = r.inner.connect_tls(host, port, cfg, None, &tls, server_name)?;
         // SAFETY: checked non-NULL.
         unsafe { *id = cid };
+        Ok(WS_OK)
+    })
+}
+
+/// The client configuration for `flags` and `ca`, from the reactor's cache or built now.
+fn client_config(r: &mut ws_reactor, flags: u32, ca: Option<&[u8]>) -> ReactorResult<TlsClientConfig> {
+    let versions = tls_versions(flags)?;
+    if let Some(i) = r.tls_clients.iter().position(|(f, c, _)| *f == flags && c.as_deref() == ca) {
+        let entry = r.tls_clients.remove(i);
+        let cfg = entry.2.clone();
+        r.tls_clients.push(entry);
+        return Ok(cfg);
+    }
+    let verify = if flags & WS_TLS_DANGEROUS_NO_VERIFY != 0 {
+        TlsVerify::DangerousNoVerification
+    } else if let Some(pem) = ca {
+        TlsVerify::CaPem(pem)
+    } else {
+        TlsVerify::SystemRoots
+    };
+    let cfg = TlsClientConfig::new(verify, versions)?;
+    if r.tls_clients.len() >= TLS_CLIENT_CACHE {
+        r.tls_clients.remove(0);
+    }
+    r.tls_clients.push((flags, ca.map(<[u8]>::to_vec), cfg.clone()));
+    Ok(cfg)
+}
+
+/// Make listener `id` speak TLS (`wss://`) for the connections it accepts from now on, with
+/// the certificate chain `cert_pem` (PEM, the server's certificate first, then
+/// intermediates) and the private key `key_pem` (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; RSA,
+/// ECDSA or Ed25519). `flags`: `WS_TLS_VERSION_1_2_ONLY` or `WS_TLS_VERSION_1_3_ONLY`, or 0
+/// for both. ALPN `http/1.1` is accepted. Both `cert_pem` and `key_pem` NULL: plain TCP
+/// again. Each connection does the TLS handshake, then the opening handshake, within the
+/// handshake timeout; one whose TLS handshake fails (a plain-text client...) reports ERROR
+/// (code 1015, "TLS handshake failed: ...") and CLOSED (1015).
+///
+/// Fails with `WS_ERR_TLS` and a message naming the problem: "no certificate found in the
+/// certificate chain PEM ...", "no private key found in the key PEM ...", "the private key
+/// does not match the certificate", "unsupported private key type: ...", "the certificate
+/// cannot be parsed: ..."; with InvalidArgument for an unknown listener.
+///
+/// # Safety
+/// `r` must be a live reactor; `cert_pem` and `key_pem` NULL or valid for their lengths.
+#[no_mangle]
+pub unsafe extern "C" fn ws_reactor_listener_tls(
+    r: *mut ws_reactor,
+    listener: u64,
+    cert_pem: *const u8,
+    cert_len: usize,
+    key_pem: *const u8,
+    key_len: usize,
+    flags: u32,
+) -> ws_result {
+    with_reactor(r, |r| {
+        if cert_pem.is_null() && key_pem.is_null() {
+            r.inner.listener_tls(listener, None)?;
+            return Ok(WS_OK);
+        }
+        if flags & WS_TLS_DANGEROUS_NO_VERIFY != 0 {
+            return Err(Error::InvalidArgument("WS_TLS_DANGEROUS_NO_VERIFY is a client flag").into());
+        }
+        let versions = tls_versions(flags)?;
+        // SAFETY: as documented.
+        let (cert, key) = unsafe { (bytes(cert_pem, cert_len)?, bytes(key_pem, key_len)?) };
+        let cfg = TlsServerConfig::from_pem(cert, key, versions)?;
+        r.inner.listener_tls(listener, Some(cfg))?;
+        Ok(WS_OK)
+    })
+}
+
+/// What was negotiated on TLS connection `conn`: `WS_OK` with the protocol version's wire
+/// number in `*version` (0x0303 TLS 1.2, 0x0304 TLS 1.3) and the ALPN protocol in
+/// `*alpn`/`*alpn_len` (NULL and 0 when none; owned by the reactor until the next call on
+/// it); `WS_NEED_MORE` for a plain connection or before its TLS handshake completed.
+///
+/// # Safety
+/// `r` must be a live reactor; outputs valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn ws_reactor_tls_info(
+    r: *mut ws_reactor,
+    conn: u64,
+    version: *mut u16,
+    alpn: *mut *const u8,
+    alpn_len: *mut usize,
+) -> ws_result {
+    with_reactor(r, |r| {
+        if version.is_null() || alpn.is_null() || alpn_len.is_null() {
+            return Err(null());
+        }
+        let Some(info) = r.inner.tls_info(conn)? else { return Ok(WS_NEED_MORE) };
+        r.text.clear();
+        if let Some(a) = &info.alpn {
+            r.text.push_str(&String::from_utf8_lossy(a));
+        }
+        // SAFETY: checked non-NULL.
+        unsafe {
+            *version = info.version;
+            if info.alpn.is_some() {
+                *alpn = r.text.as_ptr();
+                *alpn_len = r.text.len();
+            } else {
+                *alpn = std::ptr::null();
+                *alpn_len = 0;
+            }
+        }
         Ok(WS_OK)
     })
 }

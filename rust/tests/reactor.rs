@@ -1039,3 +1039,5 @@ fn bench_echo_round_trips() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     srv.join().unwrap();
 }
+
+mod reactor_tls;

@@ -208,6 +208,42 @@
 // Option (reactor defaults only): largest HTTP head (default 16384).
 #define WS_REACTOR_OPT_MAX_HEAD_SIZE 14
 
+// Option: permessage-deflate (RFC 7692), 0 or 1 (default 0): a client offers it, a server
+// accepts the first acceptable offer (and never accepts it when 0). This option and the
+// next four change a connection only before its opening handshake: a server connection
+// until `ws_reactor_accept`, a client connection between `ws_reactor_connect` and the next
+// `ws_reactor_poll` (its request is rebuilt); later they fail with InvalidState.
+#define WS_REACTOR_OPT_DEFLATE 15
+
+// Option: permessage-deflate `server_no_context_takeover`, 0 or 1 (default 0). Client:
+// asked for in the offer. Server: always answered (the server resets its compressor after
+// every message).
+#define WS_REACTOR_OPT_DEFLATE_SERVER_NO_CONTEXT_TAKEOVER 16
+
+// Option: permessage-deflate `client_no_context_takeover`, 0 or 1 (default 0). Client:
+// offered (the client resets its compressor after every message). Server: always
+// answered (the client must reset its compressor; the server frees its inflater between
+// messages).
+#define WS_REACTOR_OPT_DEFLATE_CLIENT_NO_CONTEXT_TAKEOVER 17
+
+// Option: permessage-deflate `server_max_window_bits`, 8-15 (default 15). Client: below 15,
+// asked for in the offer. Server: the largest window it compresses with (8 is used as 9;
+// an offer that demands 8 is declined).
+#define WS_REACTOR_OPT_DEFLATE_SERVER_MAX_WINDOW_BITS 18
+
+// Option: permessage-deflate `client_max_window_bits`, 8-15 (default 15). Client: the
+// largest window it compresses with, always offered (8: it sends uncompressed). Server: the
+// window it asks the client to use when the client's offer names the parameter.
+#define WS_REACTOR_OPT_DEFLATE_CLIENT_MAX_WINDOW_BITS 19
+
+// Option: permessage-deflate threshold in bytes (default 10240): whole messages at least
+// this long are compressed. Takes effect at once, also on open connections.
+#define WS_REACTOR_OPT_DEFLATE_THRESHOLD 20
+
+// Option: a client that requires permessage-deflate, 0 or 1 (default 0): a server that
+// does not accept it fails the connection with 1010 (ERROR, then CLOSED).
+#define WS_REACTOR_OPT_DEFLATE_REQUIRED 21
+
 // Limits and behaviour switches of one connection.
 typedef struct Config Config;
 

@@ -270,7 +270,9 @@ fn parse_params(ext: &ExtensionOffer, response: bool) -> std::result::Result<Par
     Ok(p)
 }
 
-fn is_deflate(e: &ExtensionOffer) -> bool {
+/// Whether an extension element is permessage-deflate (the name compared ASCII
+/// case-insensitively).
+pub fn is_deflate(e: &ExtensionOffer) -> bool {
     e.name.eq_ignore_ascii_case(EXTENSION_NAME)
 }
 

@@ -1011,7 +1011,7 @@ impl Connection {
 
 /// The reason sent in the Close frame of a failed connection: the error's message, cut to
 /// 123 bytes at a character boundary.
-fn short_reason(e: &Error) -> String {
+pub(crate) fn short_reason(e: &Error) -> String {
     let mut s = e.to_string();
     if s.len() > MAX_CLOSE_REASON {
         let mut cut = MAX_CLOSE_REASON;

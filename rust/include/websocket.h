@@ -537,6 +537,83 @@ ws_result ws_config_set_accept_unmasked_frames(struct ws_config *c, bool value);
 // `c` must be a live configuration.
 ws_result ws_config_set_auto_pong(struct ws_config *c, bool value);
 
+// permessage-deflate: offer it (client) or accept it (server) (default false). Used by
+// `ws_deflate_client_offer`, `ws_deflate_server_answer` and `ws_connection_set_deflate`.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate(struct ws_config *c, bool value);
+
+// permessage-deflate `server_no_context_takeover` (default false): a client asks for it, a
+// server always answers with it.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_server_no_context_takeover(struct ws_config *c, bool value);
+
+// permessage-deflate `client_no_context_takeover` (default false): a client offers it, a
+// server always answers with it.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_client_no_context_takeover(struct ws_config *c, bool value);
+
+// permessage-deflate `server_max_window_bits`, 8-15 (default 15): what a client asks for
+// below 15; the largest window a server compresses with (8 is used as 9, an offer that
+// demands 8 is declined). InvalidArgument outside 8-15.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_server_max_window_bits(struct ws_config *c, uint8_t value);
+
+// permessage-deflate `client_max_window_bits`, 8-15 (default 15): the largest window a
+// client compresses with (always offered; 8 means it sends uncompressed); the window a
+// server asks the client to use when the client's offer names the parameter.
+// InvalidArgument outside 8-15.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_client_max_window_bits(struct ws_config *c, uint8_t value);
+
+// permessage-deflate threshold in bytes (default 10240): whole messages at least this long
+// are compressed.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_threshold(struct ws_config *c, size_t value);
+
+// permessage-deflate required by a client (default false): `ws_connection_set_deflate` of a
+// client fails with 117 (close code 1010) when the answer does not accept it.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_required(struct ws_config *c, bool value);
+
+// Client: the permessage-deflate offer for `config` (a `Sec-WebSocket-Extensions` element,
+// e.g. `permessage-deflate; client_max_window_bits`), written into `buf` (capacity `cap`,
+// truncated, NUL-terminated). Returns its full length; 0 when `config` is NULL.
+//
+// # Safety
+// `config` NULL or a live configuration; `buf` NULL or `cap` writable bytes.
+size_t ws_deflate_client_offer(const struct ws_config *config, uint8_t *buf, size_t cap);
+
+// Server: the permessage-deflate element to answer a request's `Sec-WebSocket-Extensions`
+// value `offers` with, under `config` (whose deflate switch is not looked at): the first
+// acceptable offer's answer, or nothing (`*len` 0) when every offer is declined. The text
+// goes to `buf` (capacity `cap`, truncated, NUL-terminated), its full length to `*len`.
+// Pass the same element to `ws_connection_set_deflate`. Errors: BadNegotiationHeader (217)
+// when `offers` is not a valid value.
+//
+// # Safety
+// `config` a live configuration; `offers` `offers_len` readable bytes; `buf` NULL or `cap`
+// writable bytes; `len` valid for writes.
+ws_result ws_deflate_server_answer(const struct ws_config *config,
+                                   const uint8_t *offers,
+                                   size_t offers_len,
+                                   uint8_t *buf,
+                                   size_t cap,
+                                   size_t *len);
+
 // A new connection in the given role (`WS_ROLE_CLIENT` or `WS_ROLE_SERVER`), with a copy of
 // `config` (NULL = defaults). Returns NULL on a bad role. Free with `ws_connection_free`.
 //
@@ -556,6 +633,27 @@ void ws_connection_free(struct ws_connection *c);
 // # Safety
 // `c` must be a live connection; `mask` NULL or 4 readable bytes.
 ws_result ws_connection_set_fixed_mask(struct ws_connection *c, const uint8_t *mask);
+
+// Turn permessage-deflate on (or off) from the `Sec-WebSocket-Extensions` value of the
+// server's 101 answer: a server passes the element it answered with
+// (`ws_deflate_server_answer`); a client whose configuration has deflate on passes the
+// answer as received, which is checked against the offer `ws_deflate_client_offer` builds
+// from that configuration (the connection must have been created with it). A value
+// without permessage-deflate (or NULL/empty) turns it off. Errors: 217 for a malformed
+// value, 117 (close code 1010: fail the connection) for an answer RFC 7692 says to reject
+// or a missing one while required, InvalidState while a message is in progress.
+//
+// # Safety
+// `c` must be a live connection; `value` `len` readable bytes (or NULL with `len` 0).
+ws_result ws_connection_set_deflate(struct ws_connection *c, const uint8_t *value, size_t len);
+
+// The permessage-deflate parameters in force, as a header element written into `buf`
+// (capacity `cap`, truncated, NUL-terminated); returns its full length, 0 when the
+// extension is off (or `c` is NULL).
+//
+// # Safety
+// `c` NULL or a live connection; `buf` NULL or `cap` writable bytes.
+size_t ws_connection_deflate(const struct ws_connection *c, uint8_t *buf, size_t cap);
 
 // Feed received bytes. Never fails because of what the peer sent: violations become a
 // `WS_EVENT_ERROR` event and a queued Close.

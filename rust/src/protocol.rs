@@ -248,6 +248,32 @@ impl Connection {
         Ok(())
     }
 
+    /// Turn permessage-deflate on or off from the `Sec-WebSocket-Extensions` value of the
+    /// server's 101 answer, for a connection whose handshake was made elsewhere:
+    /// - a client whose `config().deflate.enabled` is set checks the value against the offer
+    ///   [`deflate::client_offer`](crate::deflate::client_offer) builds from its
+    ///   `config().deflate` (so it must be the offer that was sent), with
+    ///   [`deflate::check_response`](crate::deflate::check_response) (`required` included),
+    ///   and keeps what it committed to in the offer;
+    /// - otherwise (a server, which passes the element it answered with, or a client whose
+    ///   configuration does not describe its offer) the permessage-deflate element is read
+    ///   with the rules of a response.
+    ///
+    /// A value without permessage-deflate turns it off. Errors: `BadNegotiationHeader` for a
+    /// malformed value, `ExtensionNegotiation` (close code 1010) for an answer the RFC says
+    /// to fail, `InvalidState` while a message is in progress.
+    pub fn set_deflate_from_header(&mut self, value: &str) -> Result<()> {
+        let params = match self.role {
+            Role::Client if self.config.deflate.enabled => {
+                let exts = crate::handshake::parse_extensions(&[value])?;
+                let d = &self.config.deflate;
+                crate::deflate::check_response(&crate::deflate::client_offer(d), &exts, d.required)?
+            }
+            _ => crate::deflate::params_from_header(value)?,
+        };
+        self.set_deflate(params)
+    }
+
     /// The permessage-deflate parameters in force, if the extension is on.
     pub fn deflate(&self) -> Option<&DeflateParams> {
         self.deflate.as_ref().map(|c| c.params())

@@ -807,7 +807,10 @@ ws_result ws_reactor_unlisten(struct ws_reactor *r, uint64_t id);
 // Open a client connection to `host:port` (resolved now, which may block) and send the
 // opening handshake: request target `path` (empty: `/`), `Host` header `host_header`
 // (NULL or empty: `host[:port]`), `Origin` (NULL: none), the subprotocols offered (array of
-// `n_protocols` strings), the `Sec-WebSocket-Extensions` offer (NULL or empty: none) and
+// `n_protocols` strings), the `Sec-WebSocket-Extensions` offer (NULL or empty: none; any
+// permessage-deflate element in it is dropped, and with `WS_REACTOR_OPT_DEFLATE` the
+// engine's own offer is appended after it, the answer then checked: ERROR 1010 and CLOSED
+// when it is invalid, or missing while `WS_REACTOR_OPT_DEFLATE_REQUIRED`) and
 // `n_headers` extra header pairs (`headers`/`header_lens` hold 2 * n_headers entries:
 // name, value, ...). Writes the connection id; the outcome comes as an OPEN event, or
 // ERROR then CLOSED. Fails at once only when the name cannot be resolved or a socket
@@ -837,7 +840,12 @@ ws_result ws_reactor_connect(struct ws_reactor *r,
 
 // Accept the opening handshake of a connection that reported a REQUEST: write the 101
 // answer with `protocol` (NULL or empty: none), `extensions` (a `Sec-WebSocket-Extensions`
-// value; NULL or empty: none) and `n_headers` extra header pairs. An OPEN event follows.
+// value; NULL or empty: none) and `n_headers` extra header pairs. An OPEN event follows,
+// whose data2 is the whole `Sec-WebSocket-Extensions` value sent. permessage-deflate is
+// the engine's: with `WS_REACTOR_OPT_DEFLATE` on for the connection, the first acceptable
+// offer of the request is answered, its element first; permessage-deflate elements in
+// `extensions` are dropped (never accepted by name). InvalidArgument (302) when
+// `extensions` is not a valid value; the request then still waits for an answer.
 //
 // # Safety
 // `r` must be a live reactor; every pointer valid for its length.

@@ -123,8 +123,9 @@ pub struct DeflateConfig {
     /// smaller ones, and messages sent in fragments, go out uncompressed. Default: 10240,
     /// the `compression_threshold` of the original Perl distribution.
     pub threshold: usize,
-    /// Client: fail the connection with 1010 (an `Error` event, then a Close frame with
-    /// 1010) when the server does not accept permessage-deflate. Server: not used (a server
+    /// Client (with `enabled`): fail the connection with 1010 (an `Error` event, then a
+    /// Close frame with 1010) when the server does not accept permessage-deflate. Server: not
+    /// used (a server
     /// that wants to refuse clients without compression rejects their request itself).
     /// Default: false.
     pub required: bool,

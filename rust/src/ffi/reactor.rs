@@ -482,7 +482,10 @@ pub unsafe extern "C" fn ws_reactor_unlisten(r: *mut ws_reactor, id: u64) -> ws_
 /// Open a client connection to `host:port` (resolved now, which may block) and send the
 /// opening handshake: request target `path` (empty: `/`), `Host` header `host_header`
 /// (NULL or empty: `host[:port]`), `Origin` (NULL: none), the subprotocols offered (array of
-/// `n_protocols` strings), the `Sec-WebSocket-Extensions` offer (NULL or empty: none) and
+/// `n_protocols` strings), the `Sec-WebSocket-Extensions` offer (NULL or empty: none; any
+/// permessage-deflate element in it is dropped, and with `WS_REACTOR_OPT_DEFLATE` the
+/// engine's own offer is appended after it, the answer then checked: ERROR 1010 and CLOSED
+/// when it is invalid, or missing while `WS_REACTOR_OPT_DEFLATE_REQUIRED`) and
 /// `n_headers` extra header pairs (`headers`/`header_lens` hold 2 * n_headers entries:
 /// name, value, ...). Writes the connection id; the outcome comes as an OPEN event, or
 /// ERROR then CLOSED. Fails at once only when the name cannot be resolved or a socket
@@ -545,7 +548,12 @@ pub unsafe extern "C" fn ws_reactor_connect(
 
 /// Accept the opening handshake of a connection that reported a REQUEST: write the 101
 /// answer with `protocol` (NULL or empty: none), `extensions` (a `Sec-WebSocket-Extensions`
-/// value; NULL or empty: none) and `n_headers` extra header pairs. An OPEN event follows.
+/// value; NULL or empty: none) and `n_headers` extra header pairs. An OPEN event follows,
+/// whose data2 is the whole `Sec-WebSocket-Extensions` value sent. permessage-deflate is
+/// the engine's: with `WS_REACTOR_OPT_DEFLATE` on for the connection, the first acceptable
+/// offer of the request is answered, its element first; permessage-deflate elements in
+/// `extensions` are dropped (never accepted by name). InvalidArgument (302) when
+/// `extensions` is not a valid value; the request then still waits for an answer.
 ///
 /// # Safety
 /// `r` must be a live reactor; every pointer valid for its length.
@@ -1081,4 +1089,42 @@ pub unsafe extern "C" fn ws_reactor_event_protocol(r: *mut ws_reactor, index: us
         }
         Ok(WS_OK)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deflate::DeflateConfig;
+
+    #[test]
+    fn deflate_options_set_the_reactor_defaults() {
+        let mut r: *mut ws_reactor = std::ptr::null_mut();
+        // SAFETY: `r` is a valid out pointer, then a live reactor until freed.
+        unsafe {
+            assert_eq!(ws_reactor_new(&mut r), WS_OK);
+            for (opt, value) in [(15, 1), (16, 1), (17, 1), (18, 10), (19, 9), (20, 100), (21, 1)] {
+                assert_eq!(ws_reactor_set_option(r, 0, opt, value), WS_OK, "option {opt}");
+            }
+            assert_eq!(
+                (*r).inner.config().engine.deflate,
+                DeflateConfig {
+                    enabled: true,
+                    server_no_context_takeover: true,
+                    client_no_context_takeover: true,
+                    server_max_window_bits: 10,
+                    client_max_window_bits: 9,
+                    threshold: 100,
+                    required: true,
+                }
+            );
+            for (opt, value) in [(18, 7), (18, 16), (19, 0), (19, 264)] {
+                assert_eq!(ws_reactor_set_option(r, 0, opt, value), 302, "option {opt} = {value}");
+            }
+            assert_eq!((*r).inner.config().engine.deflate.server_max_window_bits, 10);
+            assert_eq!(ws_reactor_set_option(r, 0, 22, 0), 302, "unknown option");
+            // per connection: no such connection
+            assert_eq!(ws_reactor_set_option(r, 77, 15, 1), 301);
+            ws_reactor_free(r);
+        }
+    }
 }

@@ -221,6 +221,42 @@
 // Option (reactor defaults only): largest HTTP head (default 16384).
 #define WS_REACTOR_OPT_MAX_HEAD_SIZE 14
 
+// Option: permessage-deflate (RFC 7692), 0 or 1 (default 0): a client offers it, a server
+// accepts the first acceptable offer (and never accepts it when 0). This option and the
+// next four change a connection only before its opening handshake: a server connection
+// until `ws_reactor_accept`, a client connection between `ws_reactor_connect` and the next
+// `ws_reactor_poll` (its request is rebuilt); later they fail with InvalidState.
+#define WS_REACTOR_OPT_DEFLATE 15
+
+// Option: permessage-deflate `server_no_context_takeover`, 0 or 1 (default 0). Client:
+// asked for in the offer. Server: always answered (the server resets its compressor after
+// every message).
+#define WS_REACTOR_OPT_DEFLATE_SERVER_NO_CONTEXT_TAKEOVER 16
+
+// Option: permessage-deflate `client_no_context_takeover`, 0 or 1 (default 0). Client:
+// offered (the client resets its compressor after every message). Server: always
+// answered (the client must reset its compressor; the server frees its inflater between
+// messages).
+#define WS_REACTOR_OPT_DEFLATE_CLIENT_NO_CONTEXT_TAKEOVER 17
+
+// Option: permessage-deflate `server_max_window_bits`, 8-15 (default 15). Client: below 15,
+// asked for in the offer. Server: the largest window it compresses with (8 is used as 9;
+// an offer that demands 8 is declined).
+#define WS_REACTOR_OPT_DEFLATE_SERVER_MAX_WINDOW_BITS 18
+
+// Option: permessage-deflate `client_max_window_bits`, 8-15 (default 15). Client: the
+// largest window it compresses with, always offered (8: it sends uncompressed). Server: the
+// window it asks the client to use when the client's offer names the parameter.
+#define WS_REACTOR_OPT_DEFLATE_CLIENT_MAX_WINDOW_BITS 19
+
+// Option: permessage-deflate threshold in bytes (default 10240): whole messages at least
+// this long are compressed. Takes effect at once, also on open connections.
+#define WS_REACTOR_OPT_DEFLATE_THRESHOLD 20
+
+// Option: a client that requires permessage-deflate, 0 or 1 (default 0): a server that
+// does not accept it fails the connection with 1010 (ERROR, then CLOSED).
+#define WS_REACTOR_OPT_DEFLATE_REQUIRED 21
+
 // Limits and behaviour switches of one connection.
 typedef struct Config Config;
 
@@ -519,6 +555,83 @@ ws_result ws_config_set_accept_unmasked_frames(struct ws_config *c, bool value);
 // `c` must be a live configuration.
 ws_result ws_config_set_auto_pong(struct ws_config *c, bool value);
 
+// permessage-deflate: offer it (client) or accept it (server) (default false). Used by
+// `ws_deflate_client_offer`, `ws_deflate_server_answer` and `ws_connection_set_deflate`.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate(struct ws_config *c, bool value);
+
+// permessage-deflate `server_no_context_takeover` (default false): a client asks for it, a
+// server always answers with it.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_server_no_context_takeover(struct ws_config *c, bool value);
+
+// permessage-deflate `client_no_context_takeover` (default false): a client offers it, a
+// server always answers with it.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_client_no_context_takeover(struct ws_config *c, bool value);
+
+// permessage-deflate `server_max_window_bits`, 8-15 (default 15): what a client asks for
+// below 15; the largest window a server compresses with (8 is used as 9, an offer that
+// demands 8 is declined). InvalidArgument outside 8-15.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_server_max_window_bits(struct ws_config *c, uint8_t value);
+
+// permessage-deflate `client_max_window_bits`, 8-15 (default 15): the largest window a
+// client compresses with (always offered; 8 means it sends uncompressed); the window a
+// server asks the client to use when the client's offer names the parameter.
+// InvalidArgument outside 8-15.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_client_max_window_bits(struct ws_config *c, uint8_t value);
+
+// permessage-deflate threshold in bytes (default 10240): whole messages at least this long
+// are compressed.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_threshold(struct ws_config *c, size_t value);
+
+// permessage-deflate required by a client (default false): `ws_connection_set_deflate` of a
+// client fails with 117 (close code 1010) when the answer does not accept it.
+//
+// # Safety
+// `c` must be a live configuration.
+ws_result ws_config_set_deflate_required(struct ws_config *c, bool value);
+
+// Client: the permessage-deflate offer for `config` (a `Sec-WebSocket-Extensions` element,
+// e.g. `permessage-deflate; client_max_window_bits`), written into `buf` (capacity `cap`,
+// truncated, NUL-terminated). Returns its full length; 0 when `config` is NULL.
+//
+// # Safety
+// `config` NULL or a live configuration; `buf` NULL or `cap` writable bytes.
+size_t ws_deflate_client_offer(const struct ws_config *config, uint8_t *buf, size_t cap);
+
+// Server: the permessage-deflate element to answer a request's `Sec-WebSocket-Extensions`
+// value `offers` with, under `config` (whose deflate switch is not looked at): the first
+// acceptable offer's answer, or nothing (`*len` 0) when every offer is declined. The text
+// goes to `buf` (capacity `cap`, truncated, NUL-terminated), its full length to `*len`.
+// Pass the same element to `ws_connection_set_deflate`. Errors: BadNegotiationHeader (217)
+// when `offers` is not a valid value.
+//
+// # Safety
+// `config` a live configuration; `offers` `offers_len` readable bytes; `buf` NULL or `cap`
+// writable bytes; `len` valid for writes.
+ws_result ws_deflate_server_answer(const struct ws_config *config,
+                                   const uint8_t *offers,
+                                   size_t offers_len,
+                                   uint8_t *buf,
+                                   size_t cap,
+                                   size_t *len);
+
 // A new connection in the given role (`WS_ROLE_CLIENT` or `WS_ROLE_SERVER`), with a copy of
 // `config` (NULL = defaults). Returns NULL on a bad role. Free with `ws_connection_free`.
 //
@@ -538,6 +651,27 @@ void ws_connection_free(struct ws_connection *c);
 // # Safety
 // `c` must be a live connection; `mask` NULL or 4 readable bytes.
 ws_result ws_connection_set_fixed_mask(struct ws_connection *c, const uint8_t *mask);
+
+// Turn permessage-deflate on (or off) from the `Sec-WebSocket-Extensions` value of the
+// server's 101 answer: a server passes the element it answered with
+// (`ws_deflate_server_answer`); a client whose configuration has deflate on passes the
+// answer as received, which is checked against the offer `ws_deflate_client_offer` builds
+// from that configuration (the connection must have been created with it). A value
+// without permessage-deflate (or NULL/empty) turns it off. Errors: 217 for a malformed
+// value, 117 (close code 1010: fail the connection) for an answer RFC 7692 says to reject
+// or a missing one while required, InvalidState while a message is in progress.
+//
+// # Safety
+// `c` must be a live connection; `value` `len` readable bytes (or NULL with `len` 0).
+ws_result ws_connection_set_deflate(struct ws_connection *c, const uint8_t *value, size_t len);
+
+// The permessage-deflate parameters in force, as a header element written into `buf`
+// (capacity `cap`, truncated, NUL-terminated); returns its full length, 0 when the
+// extension is off (or `c` is NULL).
+//
+// # Safety
+// `c` NULL or a live connection; `buf` NULL or `cap` writable bytes.
+size_t ws_connection_deflate(const struct ws_connection *c, uint8_t *buf, size_t cap);
 
 // Feed received bytes. Never fails because of what the peer sent: violations become a
 // `WS_EVENT_ERROR` event and a queued Close.
@@ -691,7 +825,10 @@ ws_result ws_reactor_unlisten(struct ws_reactor *r, uint64_t id);
 // Open a client connection to `host:port` (resolved now, which may block) and send the
 // opening handshake: request target `path` (empty: `/`), `Host` header `host_header`
 // (NULL or empty: `host[:port]`), `Origin` (NULL: none), the subprotocols offered (array of
-// `n_protocols` strings), the `Sec-WebSocket-Extensions` offer (NULL or empty: none) and
+// `n_protocols` strings), the `Sec-WebSocket-Extensions` offer (NULL or empty: none; any
+// permessage-deflate element in it is dropped, and with `WS_REACTOR_OPT_DEFLATE` the
+// engine's own offer is appended after it, the answer then checked: ERROR 1010 and CLOSED
+// when it is invalid, or missing while `WS_REACTOR_OPT_DEFLATE_REQUIRED`) and
 // `n_headers` extra header pairs (`headers`/`header_lens` hold 2 * n_headers entries:
 // name, value, ...). Writes the connection id; the outcome comes as an OPEN event, or
 // ERROR then CLOSED. Fails at once only when the name cannot be resolved or a socket
@@ -803,7 +940,12 @@ ws_result ws_reactor_tls_info(struct ws_reactor *r,
 
 // Accept the opening handshake of a connection that reported a REQUEST: write the 101
 // answer with `protocol` (NULL or empty: none), `extensions` (a `Sec-WebSocket-Extensions`
-// value; NULL or empty: none) and `n_headers` extra header pairs. An OPEN event follows.
+// value; NULL or empty: none) and `n_headers` extra header pairs. An OPEN event follows,
+// whose data2 is the whole `Sec-WebSocket-Extensions` value sent. permessage-deflate is
+// the engine's: with `WS_REACTOR_OPT_DEFLATE` on for the connection, the first acceptable
+// offer of the request is answered, its element first; permessage-deflate elements in
+// `extensions` are dropped (never accepted by name). InvalidArgument (302) when
+// `extensions` is not a valid value; the request then still waits for an answer.
 //
 // # Safety
 // `r` must be a live reactor; every pointer valid for its length.

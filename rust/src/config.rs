@@ -3,6 +3,8 @@
 //! Every field has a documented default that protects the process; every field is
 //! mirrored one to one by a C setter (`ws_config_set_*`) and by a Perl option.
 
+use crate::deflate::DeflateConfig;
+
 /// Limits and behaviour switches of one connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -29,6 +31,13 @@ pub struct Config {
     pub accept_unmasked_frames: bool,
     /// Whether the engine answers every ping with a pong by itself. Default: `true`.
     pub auto_pong: bool,
+    /// permessage-deflate (RFC 7692): whether to offer (client) or accept (server) it, the
+    /// parameters to negotiate and the compression threshold. Default: disabled. Used by the
+    /// reactor's handshakes; a sans-I/O [`Connection`](crate::protocol::Connection) compresses
+    /// only once given the agreed parameters
+    /// ([`Connection::set_deflate`](crate::protocol::Connection::set_deflate)), with
+    /// `deflate.threshold`.
+    pub deflate: DeflateConfig,
 }
 
 impl Config {
@@ -55,6 +64,7 @@ impl Default for Config {
             max_head_size: Self::DEFAULT_MAX_HEAD_SIZE,
             accept_unmasked_frames: true,
             auto_pong: true,
+            deflate: DeflateConfig::default(),
         }
     }
 }
@@ -72,5 +82,6 @@ mod tests {
         assert_eq!((c.max_line_length, c.max_headers, c.max_head_size), (8192, 100, 16384));
         assert!(c.accept_unmasked_frames);
         assert!(c.auto_pong);
+        assert_eq!(c.deflate, DeflateConfig::default());
     }
 }

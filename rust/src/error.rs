@@ -50,6 +50,11 @@ pub enum Error {
     InvalidCloseCode(u16),
     /// A close frame with a one-byte payload (close 1002).
     InvalidClosePayload,
+    /// permessage-deflate (RFC 7692) could not be agreed: the server's answer to our offer
+    /// is invalid, or a client that requires the extension did not get it (close 1010).
+    ExtensionNegotiation(String),
+    /// A compressed message that does not inflate (corrupt DEFLATE data) (close 1007).
+    BadCompressedData,
 
     // ---- 2xx: the opening handshake (HTTP statuses) ----
     /// The HTTP head is not complete yet and more bytes are needed (not a failure by itself;
@@ -134,6 +139,8 @@ impl Error {
             InvalidUtf8 => 114,
             InvalidCloseCode(_) => 115,
             InvalidClosePayload => 116,
+            ExtensionNegotiation(_) => 117,
+            BadCompressedData => 118,
             Incomplete => 201,
             LineTooLong { .. } => 202,
             TooManyHeaders { .. } => 203,
@@ -173,7 +180,8 @@ impl Error {
             ReservedBits(_) | ReservedOpcode(_) | FragmentedControlFrame | ControlFrameTooLong(_)
             | UnexpectedContinuation | ExpectedContinuation | UnmaskedFrame | MaskedFrame
             | InvalidLength | InvalidCloseCode(_) | InvalidClosePayload => Some(1002),
-            InvalidUtf8 => Some(1007),
+            InvalidUtf8 | BadCompressedData => Some(1007),
+            ExtensionNegotiation(_) => Some(1010),
             InvalidState(_) | InvalidArgument(_) | NullPointer | RandomSource | Panic => Some(1011),
             _ => None,
         }
@@ -197,9 +205,9 @@ impl Error {
 
     /// Every code in use, in order (for tests and documentation).
     pub const ALL_CODES: &'static [u32] = &[
-        101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 201, 202,
-        203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220,
-        221, 222, 301, 302, 303, 901, 902,
+        101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118,
+        201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218,
+        219, 220, 221, 222, 301, 302, 303, 901, 902,
     ];
 }
 
@@ -238,6 +246,8 @@ impl fmt::Display for Error {
             InvalidUtf8 => f.write_str("Invalid UTF-8 in a text message or close reason"),
             InvalidCloseCode(code) => write!(f, "Invalid close code {code}"),
             InvalidClosePayload => f.write_str("Close frame with a one-byte payload"),
+            ExtensionNegotiation(why) => write!(f, "permessage-deflate: {why}"),
+            BadCompressedData => f.write_str("Compressed message with invalid DEFLATE data"),
             Incomplete => f.write_str("Incomplete HTTP message"),
             LineTooLong { max } => write!(f, "HTTP header line longer than {max} bytes"),
             TooManyHeaders { max } => write!(f, "More than {max} HTTP header fields"),
@@ -311,6 +321,8 @@ mod tests {
             InvalidUtf8,
             InvalidCloseCode(1005),
             InvalidClosePayload,
+            ExtensionNegotiation("x".into()),
+            BadCompressedData,
             Incomplete,
             LineTooLong { max: 1 },
             TooManyHeaders { max: 1 },

@@ -8,6 +8,8 @@
 //! - [`utf8`]: incremental UTF-8 validation across fragments.
 //! - [`handshake`]: the HTTP/1.1 opening handshake, parsing with limits, key/accept,
 //!   subprotocol and extension negotiation.
+//! - [`deflate`]: permessage-deflate (RFC 7692): negotiation in both roles, the compressor
+//!   and the bounded inflater.
 //! - [`protocol`]: one connection's state machine (client or server role).
 //! - [`reactor`]: the I/O half: a mio event loop that owns sockets and timers, driven by
 //!   the caller's thread (the only module that touches sockets).
@@ -19,6 +21,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod config;
+pub mod deflate;
 pub mod error;
 pub mod frame;
 pub mod handshake;

@@ -20,10 +20,25 @@
 //! - only a partial frame header, or a partial control frame (at most 139 bytes), is kept
 //!   between two calls of [`Connection::receive`];
 //! - outgoing frames are encoded (and masked, client role) directly into one output buffer.
+//!
+//! permessage-deflate (RFC 7692), once given the agreed parameters
+//! ([`Connection::set_deflate`]):
+//! - incoming: RSV1 is allowed on the first frame of a data message only (elsewhere it is
+//!   a 1002 as without the extension); a compressed message's payload is unmasked through
+//!   a small stack buffer and inflated straight into the message buffer, in chunks, with
+//!   `max_message_size` checked against the inflated size after every chunk, so a deflate
+//!   bomb closes with 1009 having allocated at most the limit plus one chunk
+//!   ([`INFLATE_CHUNK`](crate::deflate::INFLATE_CHUNK)); text is validated as it inflates
+//!   (1007); corrupt DEFLATE data is a 1007;
+//! - outgoing: a whole message sent as one frame (`send_text`, `send_binary`, `send_frame`
+//!   with `fin` and a data opcode) of at least `config.deflate.threshold` bytes is
+//!   compressed (RSV1 set, the `00 00 ff ff` tail removed); smaller messages, fragmented
+//!   ones and control frames go out uncompressed (RSV1 is per message).
 
 use crate::config::Config;
+use crate::deflate::{Codec, DeflateParams, TAIL};
 use crate::error::{Error, Result};
-use crate::frame::mask::extend_masked;
+use crate::frame::mask::{apply_mask, extend_masked};
 use crate::frame::{encode_frame, FrameHeader, OpCode, MAX_HEADER_LEN};
 use crate::utf8::Utf8Validator;
 use std::collections::VecDeque;
@@ -93,6 +108,10 @@ const RESERVE_CAP: u64 = 1 << 20;
 /// How many bytes of a new read are appended to a pending partial header or control frame
 /// at a time, before the rest of the read is parsed in place.
 const TOP_UP: usize = 256;
+/// The RSV1 bit of a frame header's `rsv` (permessage-deflate's "compressed" flag).
+const RSV1: u8 = 0b100;
+/// Stack buffer through which a masked compressed payload is unmasked before inflating.
+const UNMASK_BUF: usize = 4096;
 
 /// What the receiver expects next.
 #[derive(Debug, Clone, Copy)]
@@ -118,6 +137,8 @@ pub struct Connection {
     state: State,
     fixed_mask: Option<[u8; 4]>,
     allowed_rsv: u8,
+    /// permessage-deflate, once agreed.
+    deflate: Option<Box<Codec>>,
 
     // ---- receiving ----
     /// Pending bytes of an incomplete frame header or control frame (small).
@@ -127,6 +148,8 @@ pub struct Connection {
     msg_opcode: Option<OpCode>,
     msg_buf: Vec<u8>,
     msg_frames: u64,
+    /// The message being received is compressed (RSV1 on its first frame).
+    msg_compressed: bool,
     utf8: Utf8Validator,
     /// A protocol error occurred: input is no longer processed.
     failed: bool,
@@ -170,11 +193,13 @@ impl Connection {
             state: State::Open,
             fixed_mask: None,
             allowed_rsv: 0,
+            deflate: None,
             inbuf: Vec::new(),
             rx: Rx::Header,
             msg_opcode: None,
             msg_buf: Vec::new(),
             msg_frames: 0,
+            msg_compressed: false,
             utf8: Utf8Validator::new(),
             failed: false,
             close_received: false,
@@ -207,6 +232,57 @@ impl Connection {
     /// The RSV bits incoming frames may carry.
     pub fn allowed_rsv(&self) -> u8 {
         self.allowed_rsv
+    }
+
+    /// Turn permessage-deflate on with the agreed parameters (`None`: off). From the next
+    /// message on in each direction, incoming messages with RSV1 are inflated and outgoing
+    /// whole messages of at least `config().deflate.threshold` bytes are compressed.
+    /// Errors with `InvalidState` while a message is being received or sent in fragments.
+    pub fn set_deflate(&mut self, params: Option<DeflateParams>) -> Result<()> {
+        if self.msg_opcode.is_some() || self.send_opcode.is_some() || !matches!(self.rx, Rx::Header) {
+            return Err(Error::InvalidState(
+                "permessage-deflate can only be set between messages",
+            ));
+        }
+        self.deflate = params.map(|p| Box::new(Codec::new(self.role, p)));
+        Ok(())
+    }
+
+    /// Turn permessage-deflate on or off from the `Sec-WebSocket-Extensions` value of the
+    /// server's 101 answer, for a connection whose handshake was made elsewhere:
+    /// - a client whose `config().deflate.enabled` is set checks the value against the offer
+    ///   [`deflate::client_offer`](crate::deflate::client_offer) builds from its
+    ///   `config().deflate` (so it must be the offer that was sent), with
+    ///   [`deflate::check_response`](crate::deflate::check_response) (`required` included),
+    ///   and keeps what it committed to in the offer;
+    /// - otherwise (a server, which passes the element it answered with, or a client whose
+    ///   configuration does not describe its offer) the permessage-deflate element is read
+    ///   with the rules of a response.
+    ///
+    /// A value without permessage-deflate turns it off. Errors: `BadNegotiationHeader` for a
+    /// malformed value, `ExtensionNegotiation` (close code 1010) for an answer the RFC says
+    /// to fail, `InvalidState` while a message is in progress.
+    pub fn set_deflate_from_header(&mut self, value: &str) -> Result<()> {
+        let params = match self.role {
+            Role::Client if self.config.deflate.enabled => {
+                let exts = crate::handshake::parse_extensions(&[value])?;
+                let d = &self.config.deflate;
+                crate::deflate::check_response(&crate::deflate::client_offer(d), &exts, d.required)?
+            }
+            _ => crate::deflate::params_from_header(value)?,
+        };
+        self.set_deflate(params)
+    }
+
+    /// The permessage-deflate parameters in force, if the extension is on.
+    pub fn deflate(&self) -> Option<&DeflateParams> {
+        self.deflate.as_ref().map(|c| c.params())
+    }
+
+    /// Whether zlib states are allocated now (compressor, inflater): for tests and memory
+    /// accounting.
+    pub fn deflate_allocated(&self) -> (bool, bool) {
+        self.deflate.as_ref().map_or((false, false), |c| c.allocated())
     }
 
     /// Client or server.
@@ -308,8 +384,7 @@ impl Connection {
         }
         self.eof = true;
         self.inbuf = Vec::new();
-        self.msg_buf = Vec::new();
-        self.msg_opcode = None;
+        self.drop_message();
         if !self.close_received {
             self.peer_close = Some((CLOSE_ABNORMAL, String::new()));
             self.events.push_back(Event::Close {
@@ -351,7 +426,32 @@ impl Connection {
                         return pos;
                     }
                     let n = remaining.min(avail as u64) as usize;
-                    if !discard && n > 0 {
+                    if !discard && n > 0 && self.msg_compressed {
+                        let src = &buf[pos..pos + n];
+                        let res = match mask {
+                            Some(m) => {
+                                let mut tmp = [0u8; UNMASK_BUF];
+                                let mut off = offset as usize;
+                                let mut res = Ok(());
+                                for chunk in src.chunks(UNMASK_BUF) {
+                                    let t = &mut tmp[..chunk.len()];
+                                    t.copy_from_slice(chunk);
+                                    apply_mask(t, m, off & 3);
+                                    off += chunk.len();
+                                    res = self.inflate(t, false);
+                                    if res.is_err() {
+                                        break;
+                                    }
+                                }
+                                res
+                            }
+                            None => self.inflate(src, false),
+                        };
+                        if let Err(e) = res {
+                            self.fail(e);
+                            return buf.len();
+                        }
+                    } else if !discard && n > 0 {
                         let start = self.msg_buf.len();
                         let src = &buf[pos..pos + n];
                         match mask {
@@ -439,7 +539,17 @@ impl Connection {
 
     /// RFC 6455 5.1, 5.2 and 5.5 checks on one frame header.
     fn check_header(&self, h: &FrameHeader) -> Result<()> {
-        if h.rsv & !self.allowed_rsv != 0 {
+        let mut allowed = self.allowed_rsv;
+        if self.deflate.is_some() {
+            // RFC 7692 section 6: RSV1 marks the first frame of a compressed message; on a
+            // continuation or a control frame it stays an error.
+            if matches!(h.opcode, OpCode::Text | OpCode::Binary) {
+                allowed |= RSV1;
+            } else {
+                allowed &= !RSV1;
+            }
+        }
+        if h.rsv & !allowed != 0 {
             return Err(Error::ReservedBits(h.rsv));
         }
         if h.opcode.is_reserved() {
@@ -476,6 +586,23 @@ impl Connection {
         if max_frames != 0 && frames > max_frames {
             return Err(Error::TooManyFragments { max: max_frames });
         }
+        let first = self.msg_opcode.is_none();
+        if first {
+            self.msg_compressed = h.rsv & RSV1 != 0 && self.deflate.is_some();
+        }
+        if self.msg_compressed {
+            // The limit applies to the inflated size, checked while inflating; nothing is
+            // reserved from the compressed length.
+            self.msg_frames = frames;
+            if first {
+                self.msg_opcode = Some(h.opcode);
+                self.utf8.reset();
+                if let Some(c) = self.deflate.as_mut() {
+                    c.begin_message();
+                }
+            }
+            return Ok(());
+        }
         let len = (self.msg_buf.len() as u64).saturating_add(h.payload_len);
         let max = self.config.max_message_size;
         if max != 0 && len > max {
@@ -483,7 +610,7 @@ impl Connection {
         }
         self.msg_frames = frames;
         let want = h.payload_len.min(RESERVE_CAP) as usize;
-        if self.msg_opcode.is_none() {
+        if first {
             self.msg_opcode = Some(h.opcode);
             self.utf8.reset();
             if self.msg_buf.capacity() < want {
@@ -495,7 +622,45 @@ impl Connection {
         Ok(())
     }
 
+    /// Inflate part of a compressed message's payload (unmasked) into the message buffer,
+    /// or its tail with `last`.
+    fn inflate(&mut self, input: &[u8], last: bool) -> Result<()> {
+        let text = self.msg_opcode == Some(OpCode::Text);
+        let max = self.config.max_message_size;
+        let Some(codec) = self.deflate.as_mut() else { return Ok(()) };
+        let utf8 = &mut self.utf8;
+        codec.inflate(input, last, &mut self.msg_buf, max, &mut |new| {
+            if text {
+                utf8.feed(new).map_err(|_| Error::InvalidUtf8)
+            } else {
+                Ok(())
+            }
+        })
+    }
+
+    /// Forget the message being received.
+    fn drop_message(&mut self) {
+        self.msg_buf = Vec::new();
+        self.msg_opcode = None;
+        self.msg_compressed = false;
+        if let Some(c) = self.deflate.as_mut() {
+            // The connection is ending: its zlib states are of no more use.
+            c.release();
+        }
+    }
+
     fn finish_message(&mut self) {
+        if self.msg_compressed {
+            self.msg_compressed = false;
+            let res = self.inflate(&TAIL, true);
+            if let Some(c) = self.deflate.as_mut() {
+                c.end_message();
+            }
+            if let Err(e) = res {
+                self.fail(e);
+                return;
+            }
+        }
         let opcode = self.msg_opcode.take();
         self.msg_frames = 0;
         let data = std::mem::take(&mut self.msg_buf);
@@ -545,8 +710,7 @@ impl Connection {
         };
         self.close_received = true;
         self.inbuf = Vec::new();
-        self.msg_buf = Vec::new();
-        self.msg_opcode = None;
+        self.drop_message();
         self.rx = Rx::Header;
         if !self.close_sent {
             // Echo the code (nothing if the peer sent none).
@@ -566,8 +730,7 @@ impl Connection {
     fn fail(&mut self, e: Error) {
         self.failed = true;
         self.inbuf = Vec::new();
-        self.msg_buf = Vec::new();
-        self.msg_opcode = None;
+        self.drop_message();
         self.rx = Rx::Header;
         if !self.close_sent && self.state == State::Open {
             let code = e.close_code().unwrap_or(1011);
@@ -594,13 +757,35 @@ impl Connection {
     /// Encode one frame (masked in the client role) into the output buffer.
     fn write_frame(&mut self, fin: bool, opcode: OpCode, payload: &[u8]) -> Result<()> {
         let mask = self.next_mask()?;
+        self.push_frame(fin, 0, opcode, mask, payload);
+        Ok(())
+    }
+
+    fn push_frame(&mut self, fin: bool, rsv: u8, opcode: OpCode, mask: Option<[u8; 4]>, payload: &[u8]) {
         if self.out_pos == self.out.len() {
             self.out.clear();
             self.out_pos = 0;
         }
         self.out.reserve(MAX_HEADER_LEN + payload.len());
-        encode_frame(&mut self.out, fin, 0, opcode, mask, payload);
-        Ok(())
+        encode_frame(&mut self.out, fin, rsv, opcode, mask, payload);
+    }
+
+    /// A whole data message as one frame: compressed when permessage-deflate is on and it
+    /// reaches the threshold.
+    fn write_message(&mut self, opcode: OpCode, data: &[u8]) -> Result<()> {
+        let threshold = self.config.deflate.threshold;
+        match self.deflate.as_mut() {
+            Some(c) if c.wants(data.len(), threshold) => {
+                // The mask first: a failure must not leave the compressor's context ahead
+                // of what was sent.
+                let mask = self.next_mask()?;
+                let Some(c) = self.deflate.as_mut() else { unreachable!() };
+                let z = c.compress(data)?;
+                self.push_frame(true, RSV1, opcode, mask, &z);
+                Ok(())
+            }
+            _ => self.write_frame(true, opcode, data),
+        }
     }
 
     fn write_close(&mut self, code: u16, reason: &str) -> Result<()> {
@@ -643,7 +828,7 @@ impl Connection {
             return Err(Error::InvalidState("a fragmented message is being sent"));
         }
         self.check_send_size(data.len() as u64)?;
-        self.write_frame(true, opcode, data)
+        self.write_message(opcode, data)
     }
 
     /// Queue one frame of a possibly fragmented message, with the rules of RFC 6455 5.4:
@@ -715,7 +900,11 @@ impl Connection {
                 return Err(Error::InvalidUtf8);
             }
         }
-        self.write_frame(fin, opcode, payload)?;
+        if fin && opcode != OpCode::Continuation {
+            self.write_message(opcode, payload)?;
+        } else {
+            self.write_frame(fin, opcode, payload)?;
+        }
         if fin {
             self.send_opcode = None;
             self.send_len = 0;
@@ -776,8 +965,7 @@ impl Connection {
         {
             *discard = true;
         }
-        self.msg_buf = Vec::new();
-        self.msg_opcode = None;
+        self.drop_message();
         self.msg_frames = 0;
         Ok(())
     }
@@ -849,7 +1037,7 @@ impl Connection {
 
 /// The reason sent in the Close frame of a failed connection: the error's message, cut to
 /// 123 bytes at a character boundary.
-fn short_reason(e: &Error) -> String {
+pub(crate) fn short_reason(e: &Error) -> String {
     let mut s = e.to_string();
     if s.len() > MAX_CLOSE_REASON {
         let mut cut = MAX_CLOSE_REASON;
@@ -1870,5 +2058,285 @@ mod tests {
         assert!(!s.should_close_transport());
         assert!(!s.close_sent() && !s.close_received());
         assert!(format!("{s:?}").contains("Server"));
+    }
+
+    // ---- RFC 7692 (permessage-deflate) ----
+
+    fn deflate_params(server_nct: bool, client_nct: bool) -> DeflateParams {
+        DeflateParams {
+            server_no_context_takeover: server_nct,
+            client_no_context_takeover: client_nct,
+            ..DeflateParams::default()
+        }
+    }
+
+    /// A connection with permessage-deflate on and a threshold of 0 (everything compressed).
+    fn with_deflate(mut c: Connection, params: DeflateParams) -> Connection {
+        c.config_mut().deflate.threshold = 0;
+        c.set_deflate(Some(params)).unwrap();
+        c
+    }
+
+    fn dserver() -> Connection {
+        with_deflate(server(), deflate_params(false, false))
+    }
+
+    fn dclient() -> Connection {
+        with_deflate(client(), deflate_params(false, false))
+    }
+
+    /// Raw DEFLATE of `data` with a sync flush, the tail removed (as a peer would send it).
+    fn raw_deflate(data: &[u8]) -> Vec<u8> {
+        let mut c = Codec::new(Role::Server, DeflateParams::default());
+        c.compress(data).unwrap()
+    }
+
+    #[test]
+    fn sec7_2_3_1_compressed_hello_sent_and_received() {
+        let mut s = dserver();
+        s.send_text("Hello").unwrap();
+        assert_eq!(to_hex(&s.take_output()), "c1 07 f2 48 cd c9 c9 07 00");
+        let mut c = dclient();
+        c.receive(&hex("c1 07 f2 48 cd c9 c9 07 00"));
+        assert_eq!(events(&mut c), vec![Event::Text(b"Hello".to_vec())]);
+        // masked, from a client
+        let mut c = dclient();
+        c.send_text("Hello").unwrap();
+        let mut s = dserver();
+        s.receive(&c.take_output());
+        assert_eq!(events(&mut s), vec![Event::Text(b"Hello".to_vec())]);
+    }
+
+    #[test]
+    fn sec7_2_3_1_compressed_hello_in_two_fragments() {
+        let mut c = dclient();
+        c.receive(&hex("41 03 f2 48 cd"));
+        assert!(events(&mut c).is_empty());
+        c.receive(&hex("80 04 c9 c9 07 00"));
+        assert_eq!(events(&mut c), vec![Event::Text(b"Hello".to_vec())]);
+        // one byte at a time, masked, to a server
+        let mut s = dserver();
+        let mut input = masked(0x41, &hex("f2 48 cd"));
+        input.extend(masked(0x80, &hex("c9 c9 07 00")));
+        for b in input {
+            s.receive(&[b]);
+        }
+        assert_eq!(events(&mut s), vec![Event::Text(b"Hello".to_vec())]);
+    }
+
+    #[test]
+    fn sec7_2_3_2_context_takeover_shares_the_window() {
+        let mut s = dserver();
+        s.send_text("Hello").unwrap();
+        s.send_text("Hello").unwrap();
+        assert_eq!(
+            to_hex(&s.take_output()),
+            "c1 07 f2 48 cd c9 c9 07 00 c1 05 f2 00 11 00 00"
+        );
+        let mut c = dclient();
+        c.receive(&hex("c1 07 f2 48 cd c9 c9 07 00 c1 05 f2 00 11 00 00"));
+        assert_eq!(
+            events(&mut c),
+            vec![Event::Text(b"Hello".to_vec()), Event::Text(b"Hello".to_vec())]
+        );
+        // with server_no_context_takeover, the second is compressed afresh
+        let mut s = with_deflate(server(), deflate_params(true, false));
+        s.send_text("Hello").unwrap();
+        assert_eq!(s.deflate_allocated(), (false, false), "compressor freed after the message");
+        s.send_text("Hello").unwrap();
+        assert_eq!(
+            to_hex(&s.take_output()),
+            "c1 07 f2 48 cd c9 c9 07 00 c1 07 f2 48 cd c9 c9 07 00"
+        );
+        let mut c = with_deflate(client(), deflate_params(true, false));
+        c.receive(&hex("c1 07 f2 48 cd c9 c9 07 00"));
+        assert_eq!(c.deflate_allocated(), (false, false), "inflater freed after the message");
+        c.receive(&hex("c1 07 f2 48 cd c9 c9 07 00"));
+        assert_eq!(
+            events(&mut c),
+            vec![Event::Text(b"Hello".to_vec()), Event::Text(b"Hello".to_vec())]
+        );
+        // context takeover keeps the inflater
+        let mut c = dclient();
+        c.receive(&hex("c1 07 f2 48 cd c9 c9 07 00"));
+        assert_eq!(c.deflate_allocated(), (false, true));
+    }
+
+    #[test]
+    fn sec7_2_3_3_deflate_block_with_no_compression() {
+        let mut c = dclient();
+        c.receive(&hex("c1 0b 00 05 00 fa ff 48 65 6c 6c 6f 00"));
+        assert_eq!(events(&mut c), vec![Event::Text(b"Hello".to_vec())]);
+    }
+
+    #[test]
+    fn sec7_2_3_4_deflate_block_with_bfinal_set() {
+        let mut c = dclient();
+        c.receive(&hex("c1 08 f3 48 cd c9 c9 07 00 00"));
+        // the stream ended: the next message starts a new one
+        c.receive(&hex("c1 07 f2 48 cd c9 c9 07 00"));
+        assert_eq!(
+            events(&mut c),
+            vec![Event::Text(b"Hello".to_vec()), Event::Text(b"Hello".to_vec())]
+        );
+    }
+
+    #[test]
+    fn sec7_2_3_5_two_deflate_blocks_in_one_message() {
+        let mut c = dclient();
+        c.receive(&hex("c1 0d f2 48 05 00 00 00 ff ff ca c9 c9 07 00"));
+        assert_eq!(events(&mut c), vec![Event::Text(b"Hello".to_vec())]);
+    }
+
+    #[test]
+    fn sec7_2_3_6_empty_message() {
+        let mut s = dserver();
+        s.send_binary(b"").unwrap();
+        assert_eq!(to_hex(&s.take_output()), "c2 01 00");
+        let mut c = dclient();
+        c.receive(&hex("c2 01 00 c1 00"));
+        assert_eq!(events(&mut c), vec![Event::Binary(vec![]), Event::Text(vec![])]);
+    }
+
+    #[test]
+    fn sec6_threshold_fragments_and_control_frames_stay_uncompressed() {
+        let mut s = server();
+        s.config_mut().deflate.threshold = 6;
+        s.set_deflate(Some(deflate_params(false, false))).unwrap();
+        s.send_text("Hello").unwrap();
+        assert_eq!(to_hex(&s.take_output()), "81 05 48 65 6c 6c 6f", "below the threshold");
+        s.send_text("Hello!").unwrap();
+        assert_eq!(s.take_output()[0], 0xc1, "at the threshold");
+        s.send_frame(OpCode::Text, false, b"Hello!").unwrap();
+        s.send_frame(OpCode::Continuation, true, b"Hello!").unwrap();
+        assert_eq!(to_hex(&s.take_output()), "01 06 48 65 6c 6c 6f 21 80 06 48 65 6c 6c 6f 21");
+        s.send_frame(OpCode::Binary, true, b"Hello!").unwrap();
+        assert_eq!(s.take_output()[0], 0xc2, "a whole message through send_frame");
+        s.send_ping(b"Hello!").unwrap();
+        s.send_pong(b"Hello!").unwrap();
+        assert_eq!(to_hex(&s.take_output()), "89 06 48 65 6c 6c 6f 21 8a 06 48 65 6c 6c 6f 21");
+        // uncompressed messages are still received with the extension on
+        let mut c = dclient();
+        c.receive(&hex("81 05 48 65 6c 6c 6f"));
+        assert_eq!(events(&mut c), vec![Event::Text(b"Hello".to_vec())]);
+    }
+
+    #[test]
+    fn sec6_1_rsv1_on_a_continuation_or_control_frame_fails_1002() {
+        for input in [
+            [masked(0x41, &hex("f2 48 cd")), masked(0xc0, &hex("c9 c9 07 00"))].concat(),
+            [masked(0x01, b"He"), masked(0xc0, b"llo")].concat(),
+            masked(0xc9, b""),
+            masked(0xca, b""),
+            masked(0xc8, &hex("03 e8")),
+        ] {
+            let mut s = dserver();
+            s.receive(&input);
+            let ev = events(&mut s);
+            assert!(matches!(ev.as_slice(), [Event::Error(Error::ReservedBits(4))]), "{ev:?}");
+            assert_eq!(out_close_code(s.pending_output()), Some(1002));
+        }
+        // RSV2 and RSV3 stay errors with the extension on
+        let mut s = dserver();
+        s.receive(&masked(0xa1, b"x"));
+        assert_eq!(events(&mut s), vec![Event::Error(Error::ReservedBits(2))]);
+        // and RSV1 without the extension too
+        server_fails_with(&hex("c1 07 f2 48 cd c9 c9 07 00"), Config::default(), Error::ReservedBits(4));
+    }
+
+    #[test]
+    fn sec8_1_invalid_utf8_after_inflating_fails_1007() {
+        let mut s = dserver();
+        let z = raw_deflate(&[b'a', 0xc3, 0x28, b'b']);
+        s.receive(&masked(0xc1, &z));
+        assert_eq!(events(&mut s), vec![Event::Error(Error::InvalidUtf8)]);
+        assert_eq!(out_close_code(s.pending_output()), Some(1007));
+        // a character cut between two messages' worth of data is fine within one message
+        let mut s = dserver();
+        let z = raw_deflate("€uro".as_bytes());
+        s.receive(&masked(0x41, &z[..1]));
+        s.receive(&masked(0x80, &z[1..]));
+        assert_eq!(events(&mut s), vec![Event::Text("€uro".as_bytes().to_vec())]);
+        // a truncated character at the end of the message
+        let mut s = dserver();
+        s.receive(&masked(0xc1, &raw_deflate(&[0xe2, 0x82])));
+        assert_eq!(events(&mut s), vec![Event::Error(Error::InvalidUtf8)]);
+    }
+
+    #[test]
+    fn corrupt_deflate_data_fails_1007() {
+        let mut s = dserver();
+        // BTYPE 11 is reserved
+        s.receive(&masked(0xc2, &hex("ff ff")));
+        assert_eq!(events(&mut s), vec![Event::Error(Error::BadCompressedData)]);
+        assert_eq!(out_close_code(s.pending_output()), Some(1007));
+        assert_eq!(s.deflate_allocated(), (false, false), "released with the connection");
+    }
+
+    /// One sync-flushed segment that inflates to 1 MiB of zeros (its tail removed); repeated
+    /// with the tail between copies, it stays a valid stream (each copy only refers back to
+    /// zeros), so `n` copies are an `n` MiB bomb.
+    fn zeros_segment() -> Vec<u8> {
+        raw_deflate(&vec![0u8; 1 << 20])
+    }
+
+    #[test]
+    fn sec8_2_deflate_bomb_closes_1009_with_bounded_memory() {
+        let start = std::time::Instant::now();
+        let seg = zeros_segment();
+        let copies = 1024; // 1 GiB inflated
+        let mut payload = Vec::with_capacity(seg.len() * copies);
+        for _ in 0..copies {
+            payload.extend_from_slice(&seg);
+            payload.extend_from_slice(&TAIL);
+        }
+        let limit = 1u64 << 20;
+        let mut s = dserver();
+        s.set_max_message_size(limit);
+        let frame = masked(0xc2, &payload);
+        let bound = limit as usize + crate::deflate::INFLATE_CHUNK;
+        let mut fed = 0;
+        for chunk in frame.chunks(4096) {
+            s.receive(chunk);
+            fed += chunk.len();
+            assert!(s.msg_buf.capacity() <= bound, "capacity {} > {bound}", s.msg_buf.capacity());
+            if s.has_events() {
+                break;
+            }
+        }
+        let ev = events(&mut s);
+        assert!(
+            matches!(ev.as_slice(), [Event::Error(Error::MessageTooBig { max, len })] if *max == limit && *len > limit && *len as usize <= bound),
+            "{ev:?}"
+        );
+        assert_eq!(out_close_code(s.pending_output()), Some(1009));
+        assert!(fed < frame.len() / 100, "failed early: {fed} of {} bytes read", frame.len());
+        assert_eq!(s.msg_buf.capacity(), 0);
+        assert!(start.elapsed() < std::time::Duration::from_secs(30));
+        // exactly at the limit is fine
+        let mut s = dserver();
+        s.set_max_message_size(limit);
+        s.receive(&masked(0xc2, &seg));
+        assert_eq!(events(&mut s), vec![Event::Binary(vec![0u8; 1 << 20])]);
+        // and the same bomb in many small frames fails the same way
+        let mut s = dserver();
+        s.set_max_message_size(limit);
+        s.set_max_fragments(0);
+        s.receive(&masked(0x42, &[&seg[..], &TAIL[..]].concat()));
+        s.receive(&masked(0x00, &seg));
+        let ev = events(&mut s);
+        assert!(matches!(ev.as_slice(), [Event::Error(Error::MessageTooBig { .. })]), "{ev:?}");
+    }
+
+    #[test]
+    fn set_deflate_between_messages_only() {
+        let mut s = server();
+        s.receive(&masked(0x01, b"He"));
+        assert!(matches!(s.set_deflate(Some(DeflateParams::default())), Err(Error::InvalidState(_))));
+        s.receive(&masked(0x80, b"llo"));
+        s.set_deflate(Some(DeflateParams::default())).unwrap();
+        assert_eq!(s.deflate(), Some(&DeflateParams::default()));
+        s.set_deflate(None).unwrap();
+        assert_eq!(s.deflate(), None);
     }
 }

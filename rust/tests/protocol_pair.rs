@@ -1,9 +1,83 @@
 //! A client `Connection` wired to a server `Connection`, bytes pumped both ways (whole
-//! buffers, and one byte at a time). No sockets. Named by RFC 6455 section.
+//! buffers, and one byte at a time). No sockets. Named by RFC 6455 section (RFC 7692 for
+//! permessage-deflate).
+//!
+//! A counting allocator (per thread, so parallel tests do not disturb each other) measures
+//! the memory of the deflate states and the peak of a deflate bomb.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use websocket::deflate::{Codec, DeflateParams, INFLATE_CHUNK, TAIL};
 use websocket::frame::{encode_frame, OpCode};
 use websocket::protocol::{Connection, Event, Role, State};
 use websocket::{Config, Error};
+
+struct Counting;
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(n: isize) {
+    let _ = LIVE.try_with(|l| {
+        let v = l.get() + n;
+        l.set(v);
+        let _ = PEAK.try_with(|p| p.set(p.get().max(v)));
+    });
+}
+
+// SAFETY: every call goes to the system allocator; only the counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract is passed on.
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            count(l.size() as isize);
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        // SAFETY: as above.
+        let p = unsafe { System.alloc_zeroed(l) };
+        if !p.is_null() {
+            count(l.size() as isize);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(p, l) };
+        count(-(l.size() as isize));
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        // SAFETY: as above.
+        let q = unsafe { System.realloc(p, l, new) };
+        if !q.is_null() {
+            count(new as isize - l.size() as isize);
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Bytes allocated and not freed by this thread.
+fn live() -> isize {
+    LIVE.with(Cell::get)
+}
+
+/// Start measuring the peak from now; returns the live bytes now.
+fn reset_peak() -> isize {
+    let v = live();
+    PEAK.with(|p| p.set(v));
+    v
+}
+
+fn peak() -> isize {
+    PEAK.with(Cell::get)
+}
 
 const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
@@ -519,4 +593,280 @@ fn sec4_handshake_then_connections_with_leftover_bytes() {
         client.receive_eof();
         assert!(client.should_close_transport());
     }
+}
+
+// ---- RFC 7692: permessage-deflate between two engines ----
+
+fn params(server_nct: bool, client_nct: bool, bits: u8) -> DeflateParams {
+    DeflateParams {
+        server_no_context_takeover: server_nct,
+        client_no_context_takeover: client_nct,
+        server_max_window_bits: Some(bits),
+        client_max_window_bits: Some(bits),
+    }
+}
+
+fn deflate_pair(p: DeflateParams, bytewise: bool) -> Pair {
+    let config = Config {
+        max_message_size: 4 << 20,
+        ..Config::default()
+    };
+    let mut pair = Pair::with_config(config, bytewise);
+    for e in [&mut pair.c, &mut pair.s] {
+        e.config_mut().deflate.threshold = 1000;
+        e.set_deflate(Some(p)).unwrap();
+    }
+    pair
+}
+
+/// Bytes that do not compress (xorshift).
+fn noise(n: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+fn prose(n: usize) -> String {
+    let mut s = String::new();
+    let mut i = 0;
+    while s.len() < n {
+        s.push_str(&format!("message {} says ✓ héllo again; ", i % 37));
+        i += 1;
+    }
+    s
+}
+
+/// Whether the first frame of `out` has RSV1 set.
+fn rsv1(out: &[u8]) -> bool {
+    out[0] & 0x40 != 0
+}
+
+#[test]
+fn rfc7692_round_trips_for_every_context_takeover_and_window() {
+    for server_nct in [false, true] {
+        for client_nct in [false, true] {
+            for bits in [9, 15] {
+                let p = params(server_nct, client_nct, bits);
+                let mut pair = deflate_pair(p, false);
+                let big = prose(60_000);
+                let rnd = noise(20_000, bits as u32);
+                for round in 0..3 {
+                    // client to server: compressed at and above the threshold only
+                    pair.c.send_text(&big).unwrap();
+                    assert!(rsv1(pair.c.pending_output()), "{p:?}");
+                    let wire = pair.c.pending_output().len();
+                    assert!(wire < big.len() / 4, "{p:?}: {wire} bytes for {}", big.len());
+                    pair.pump();
+                    pair.c.send_text("short").unwrap();
+                    assert!(!rsv1(pair.c.pending_output()));
+                    pair.c.send_binary(&rnd).unwrap();
+                    pair.c.send_binary(&[7; 1000]).unwrap();
+                    pair.pump();
+                    assert_eq!(
+                        pair.take_s(),
+                        vec![
+                            Event::Text(big.clone().into_bytes()),
+                            Event::Text(b"short".to_vec()),
+                            Event::Binary(rnd.clone()),
+                            Event::Binary(vec![7; 1000]),
+                        ],
+                        "{p:?} round {round}"
+                    );
+                    // server to client
+                    pair.s.send_binary(&rnd).unwrap();
+                    pair.s.send_text(&big).unwrap();
+                    pair.s.send_binary(&[1; 999]).unwrap();
+                    pair.pump();
+                    assert_eq!(
+                        pair.take_c(),
+                        vec![
+                            Event::Binary(rnd.clone()),
+                            Event::Text(big.clone().into_bytes()),
+                            Event::Binary(vec![1; 999]),
+                        ],
+                        "{p:?} round {round}"
+                    );
+                }
+                // the states that must not take context over are gone between messages
+                assert_eq!(pair.s.deflate_allocated(), (!server_nct, !client_nct), "{p:?}");
+                assert_eq!(pair.c.deflate_allocated(), (!client_nct, !server_nct), "{p:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn rfc7692_round_trip_one_byte_at_a_time() {
+    let mut pair = deflate_pair(params(false, false, 15), true);
+    let big = prose(5_000);
+    pair.c.send_text(&big).unwrap();
+    pair.s.send_text(&big).unwrap();
+    pair.c.send_text(&big).unwrap();
+    pair.pump();
+    assert_eq!(pair.take_s(), vec![Event::Text(big.clone().into_bytes()); 2]);
+    assert_eq!(pair.take_c(), vec![Event::Text(big.into_bytes())]);
+}
+
+/// A message compressed as `role` would, sent as frames of the given sizes (the first with
+/// RSV1, the continuations without), masked when `role` is the client.
+fn fragmented(codec: &mut Codec, role: Role, opcode: OpCode, data: &[u8], parts: usize) -> Vec<u8> {
+    let z = codec.compress(data).unwrap();
+    let step = z.len().div_ceil(parts).max(1);
+    let chunks: Vec<&[u8]> = z.chunks(step).collect();
+    let mask = (role == Role::Client).then_some(MASK);
+    let mut out = Vec::new();
+    for (i, c) in chunks.iter().enumerate() {
+        let fin = i + 1 == chunks.len();
+        let (rsv, op) = if i == 0 { (0b100, opcode) } else { (0, OpCode::Continuation) };
+        encode_frame(&mut out, fin, rsv, op, mask, c);
+    }
+    out
+}
+
+#[test]
+fn rfc7692_fragmented_compressed_messages_are_received() {
+    for (server_nct, client_nct, bits) in [(false, false, 15), (true, true, 9), (false, true, 9), (true, false, 15)] {
+        let p = params(server_nct, client_nct, bits);
+        let mut pair = deflate_pair(p, false);
+        let mut client_codec = Codec::new(Role::Client, p);
+        let mut server_codec = Codec::new(Role::Server, p);
+        let big = prose(30_000);
+        for parts in [1, 2, 7] {
+            let frames = fragmented(&mut client_codec, Role::Client, OpCode::Text, big.as_bytes(), parts);
+            pair.s.receive(&frames);
+            let frames = fragmented(&mut server_codec, Role::Server, OpCode::Binary, big.as_bytes(), parts);
+            pair.c.receive(&frames);
+        }
+        // a ping between the fragments
+        let frames = fragmented(&mut client_codec, Role::Client, OpCode::Text, big.as_bytes(), 2);
+        let (h, n) = websocket::frame::FrameHeader::parse(&frames).unwrap().unwrap();
+        let first = n + h.payload_len as usize;
+        pair.s.receive(&frames[..first]);
+        pair.s.receive(&raw(true, 0, OpCode::Ping, b"p"));
+        pair.s.receive(&frames[first..]);
+        pair.pump();
+        let mut want = vec![Event::Text(big.clone().into_bytes()); 3];
+        want.push(Event::Ping(b"p".to_vec()));
+        want.push(Event::Text(big.clone().into_bytes()));
+        assert_eq!(pair.take_s(), want, "{p:?}");
+        let c_events = pair.take_c();
+        assert_eq!(c_events.len(), 4, "{p:?}");
+        assert!(c_events[..3].iter().all(|e| *e == Event::Binary(big.clone().into_bytes())));
+    }
+}
+
+#[test]
+fn rfc7692_rsv1_on_a_continuation_or_control_frame_is_1002() {
+    let p = params(false, false, 15);
+    for bad in [
+        [raw(false, 0b100, OpCode::Text, b"\xf2\x48"), raw(true, 0b100, OpCode::Continuation, b"\xcd\xc9")].concat(),
+        raw(true, 0b100, OpCode::Ping, b""),
+        raw(true, 0b100, OpCode::Pong, b""),
+        raw(true, 0b100, OpCode::Close, b""),
+    ] {
+        let mut pair = deflate_pair(p, false);
+        pair.s.receive(&bad);
+        pair.pump();
+        assert_eq!(pair.take_s(), vec![Event::Error(Error::ReservedBits(0b100))]);
+        assert!(matches!(pair.take_c().as_slice(), [Event::Close { code: 1002, .. }]));
+    }
+}
+
+#[test]
+fn rfc7692_invalid_utf8_after_inflating_is_1007() {
+    let p = params(false, false, 15);
+    let mut pair = deflate_pair(p, false);
+    let mut codec = Codec::new(Role::Client, p);
+    let mut bad = prose(3000).into_bytes();
+    bad[2000] = 0xff;
+    let frames = fragmented(&mut codec, Role::Client, OpCode::Text, &bad, 3);
+    pair.s.receive(&frames);
+    pair.pump();
+    assert_eq!(pair.take_s(), vec![Event::Error(Error::InvalidUtf8)]);
+    assert!(matches!(pair.take_c().as_slice(), [Event::Close { code: 1007, .. }]));
+}
+
+#[test]
+fn rfc7692_deflate_bomb_peak_memory_stays_near_the_limit() {
+    // 1 GiB of zeros: one segment of 1 MiB repeated (see the unit test of the same name)
+    let seg = Codec::new(Role::Client, DeflateParams::default()).compress(&vec![0u8; 1 << 20]).unwrap();
+    let mut payload = Vec::new();
+    for _ in 0..1024 {
+        payload.extend_from_slice(&seg);
+        payload.extend_from_slice(&TAIL);
+    }
+    let frame = raw(true, 0b100, OpCode::Binary, &payload);
+    let limit = 1usize << 20;
+    let mut s = Connection::new(
+        Role::Server,
+        Config {
+            max_message_size: limit as u64,
+            ..Config::default()
+        },
+    );
+    s.set_deflate(Some(DeflateParams::default())).unwrap();
+    let t0 = std::time::Instant::now();
+    let base = reset_peak();
+    s.receive(&frame);
+    let grown = peak() - base;
+    let ev: Vec<Event> = std::iter::from_fn(|| s.next_event()).collect();
+    assert!(matches!(ev.as_slice(), [Event::Error(Error::MessageTooBig { .. })]), "{ev:?}");
+    // the message buffer (limit + one chunk) and the inflater (about 40 KiB)
+    let bound = (limit + INFLATE_CHUNK + 64 * 1024) as isize;
+    eprintln!("bomb: {} bytes on the wire, peak {grown} bytes (bound {bound}), {:?}", frame.len(), t0.elapsed());
+    assert!(grown <= bound, "peak {grown} > {bound}");
+    assert!(t0.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// Bytes that `f` leaves allocated.
+fn retained(f: impl FnOnce()) -> isize {
+    let before = live();
+    f();
+    live() - before
+}
+
+#[test]
+fn deflate_memory_per_connection() {
+    let msg = prose(64 * 1024).into_bytes();
+    let mut report = Vec::new();
+    for (nct, bits) in [(false, 15), (false, 9), (true, 15), (true, 9)] {
+        let p = params(nct, nct, bits);
+        let mut s = Connection::new(Role::Server, Config::default());
+        s.config_mut().deflate.threshold = 0;
+        s.set_deflate(Some(p)).unwrap();
+        let mut c = Connection::new(
+            Role::Client,
+            Config {
+                max_message_size: 1 << 20,
+                ..Config::default()
+            },
+        );
+        c.set_deflate(Some(p)).unwrap();
+        let mut wire = Vec::new();
+        let compressor = retained(|| {
+            s.send_binary(&msg).unwrap();
+            wire = s.take_output();
+        }) - wire.capacity() as isize;
+        let inflater = retained(|| {
+            c.receive(&wire);
+            assert!(matches!(c.next_event(), Some(Event::Binary(b)) if b == msg));
+            c.shrink_buffers();
+        });
+        report.push(format!(
+            "window {bits}, no_context_takeover {nct}: compressor {compressor} B, inflater {inflater} B"
+        ));
+        if nct {
+            assert!(compressor < 1024 && inflater < 1024, "{report:?}");
+        } else {
+            assert!(compressor > 64 * 1024 && compressor < 600 * 1024, "{report:?}");
+            assert!(inflater > 512 && inflater < 80 * 1024, "{report:?}");
+        }
+    }
+    eprintln!("{}", report.join("\n"));
 }

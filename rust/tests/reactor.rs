@@ -1040,4 +1040,226 @@ fn bench_echo_round_trips() {
     srv.join().unwrap();
 }
 
+// ---- permessage-deflate (RFC 7692) ----
+
+fn deflate_cfg() -> ReactorConfig {
+    let mut cfg = ReactorConfig::default();
+    cfg.engine.deflate.enabled = true;
+    cfg.engine.max_message_size = 4 << 20;
+    cfg
+}
+
+/// A raw client offering `offer` to the reactor on `port`; returns the stream and the head
+/// of the answer.
+fn raw_deflate_client(s: &mut Side, port: u16, offer: &str, accept_with: Option<&str>) -> (TcpStream, String, Option<String>, u64) {
+    let mut t = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    t.set_read_timeout(Some(LIMIT)).unwrap();
+    write!(
+        t,
+        "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Extensions: {offer}\r\n\r\n"
+    )
+    .unwrap();
+    let sc = match wait!(&mut [&mut *s], 0, ReactorEvent::Request { .. }) {
+        ReactorEvent::Request { conn, request } => {
+            assert_eq!(request.extensions.as_deref(), Some(offer));
+            conn
+        }
+        _ => unreachable!(),
+    };
+    s.r.accept(sc, None, accept_with, &[]).unwrap();
+    let ext = match wait!(&mut [&mut *s], 0, ReactorEvent::Open { conn, .. } if *conn == sc) {
+        ReactorEvent::Open { extensions, .. } => extensions,
+        _ => unreachable!(),
+    };
+    let head = read_head(&mut t);
+    (t, head, ext, sc)
+}
+
+#[test]
+fn rfc7692_two_reactors_negotiate_and_round_trip_a_large_message() {
+    let mut server = Side::with(deflate_cfg());
+    let mut client = Side::with(deflate_cfg());
+    let (_, port) = server.r.listen("127.0.0.1", 0, 16).unwrap();
+    let mut hs = client_cfg("/", &[]);
+    // the caller's own permessage-deflate element is replaced by the engine's offer
+    hs.extensions = websocket::handshake::parse_extensions(&["x-foo; a=1, permessage-deflate; bogus"]).unwrap();
+    let c = client.r.connect("127.0.0.1", port, hs, None).unwrap();
+    let req = String::from_utf8(client.r.pending_handshake(c).unwrap().to_vec()).unwrap();
+    assert!(
+        req.contains("\r\nSec-WebSocket-Extensions: x-foo; a=1, permessage-deflate; client_max_window_bits\r\n"),
+        "{req}"
+    );
+    let sides = &mut [&mut server, &mut client];
+    let sc = match wait!(sides, 0, ReactorEvent::Request { .. }) {
+        ReactorEvent::Request { conn, request } => {
+            assert_eq!(
+                request.extensions.as_deref(),
+                Some("x-foo; a=1, permessage-deflate; client_max_window_bits")
+            );
+            conn
+        }
+        _ => unreachable!(),
+    };
+    sides[0].r.set_option(sc, ConnOption::DeflateClientMaxWindowBits(10)).unwrap();
+    sides[0].r.accept(sc, None, None, &[]).unwrap();
+    let want = "permessage-deflate; client_max_window_bits=10";
+    assert!(matches!(wait!(sides, 0, ReactorEvent::Open { conn, .. } if *conn == sc),
+        ReactorEvent::Open { extensions: Some(e), .. } if e == want));
+    assert!(matches!(wait!(sides, 1, ReactorEvent::Open { conn, .. } if *conn == c),
+        ReactorEvent::Open { extensions: Some(e), .. } if e == want));
+    // settings that shape the negotiation are fixed once it is done
+    assert!(matches!(
+        sides[0].r.set_option(sc, ConnOption::Deflate(false)),
+        Err(ReactorError::Engine(websocket::Error::InvalidState(_)))
+    ));
+    let text: String = (0..40_000).map(|i| format!("line {} of a compressible text\n", i % 100)).collect();
+    assert!(text.len() > 1 << 20);
+    sides[1].r.send(c, OpCode::Text, true, text.as_bytes()).unwrap();
+    match wait!(sides, 0, ReactorEvent::Text { .. }) {
+        ReactorEvent::Text { data, .. } => assert!(data == text.as_bytes()),
+        _ => unreachable!(),
+    }
+    let bin: Vec<u8> = (0..300_000u32).map(|i| (i % 7) as u8).collect();
+    sides[0].r.send(sc, OpCode::Binary, true, &bin).unwrap();
+    sides[0].r.send(sc, OpCode::Text, true, b"small").unwrap();
+    match wait!(sides, 1, ReactorEvent::Binary { .. }) {
+        ReactorEvent::Binary { data, .. } => assert!(data == bin),
+        _ => unreachable!(),
+    }
+    assert!(matches!(wait!(sides, 1, ReactorEvent::Text { .. }), ReactorEvent::Text { data, .. } if data == b"small"));
+    sides[1].r.close(c, Some(1000), "").unwrap();
+    assert!(matches!(wait!(sides, 1, ReactorEvent::Closed { conn, .. } if *conn == c), ReactorEvent::Closed { code: 1000, .. }));
+    assert!(sides.iter().all(|s| s.q.iter().all(|e| !matches!(e, ReactorEvent::Error { .. }))));
+}
+
+#[test]
+fn rfc7692_server_compresses_on_the_wire_and_answers_its_element_first() {
+    let mut s = Side::with(deflate_cfg());
+    let (_, port) = s.r.listen("127.0.0.1", 0, 16).unwrap();
+    let (mut t, head, ext, sc) = raw_deflate_client(
+        &mut s,
+        port,
+        "permessage-deflate; server_max_window_bits=8, permessage-deflate; server_no_context_takeover, x-foo",
+        Some("x-foo, permessage-deflate; server_max_window_bits=15"),
+    );
+    let want = "permessage-deflate; server_no_context_takeover, x-foo";
+    assert!(head.contains(&format!("\r\nSec-WebSocket-Extensions: {want}\r\n")), "{head}");
+    assert_eq!(ext.as_deref(), Some(want));
+    let msg = vec![b'a'; 20_000];
+    s.r.send(sc, OpCode::Binary, true, &msg).unwrap();
+    s.r.send(sc, OpCode::Binary, true, b"tiny").unwrap();
+    s.pump(Duration::from_millis(10));
+    let mut h = [0u8; 2];
+    t.read_exact(&mut h).unwrap();
+    assert_eq!(h[0], 0xc2, "FIN, RSV1, binary");
+    assert!(h[1] < 126, "20000 bytes of 'a' compress below 126: {}", h[1]);
+    let mut z = vec![0u8; h[1] as usize];
+    t.read_exact(&mut z).unwrap();
+    let mut tiny = [0u8; 6];
+    t.read_exact(&mut tiny).unwrap();
+    assert_eq!(tiny, [0x82, 0x04, b't', b'i', b'n', b'y'], "below the threshold: uncompressed");
+}
+
+#[test]
+fn rfc7692_server_with_deflate_disabled_never_accepts_it() {
+    let mut s = Side::new();
+    let (_, port) = s.r.listen("127.0.0.1", 0, 16).unwrap();
+    let (_t, head, ext, _) = raw_deflate_client(&mut s, port, "permessage-deflate", Some("permessage-deflate"));
+    assert!(!head.contains("Sec-WebSocket-Extensions"), "{head}");
+    assert_eq!(ext, None);
+    // an invalid extensions value is refused and the request still waits for an answer
+    let mut s = Side::with(deflate_cfg());
+    let (_, port) = s.r.listen("127.0.0.1", 0, 16).unwrap();
+    let _t = raw_ws_client(port);
+    let sc = match wait!(&mut [&mut s], 0, ReactorEvent::Request { .. }) {
+        ReactorEvent::Request { conn, .. } => conn,
+        _ => unreachable!(),
+    };
+    assert!(matches!(
+        s.r.accept(sc, None, Some("a;"), &[]),
+        Err(ReactorError::Engine(websocket::Error::InvalidArgument(_)))
+    ));
+    s.r.accept(sc, None, Some("x-foo"), &[]).unwrap();
+}
+
+#[test]
+fn rfc7692_client_requiring_deflate_fails_1010_against_a_server_without_it() {
+    let mut server = Side::new();
+    let mut cfg = deflate_cfg();
+    cfg.engine.deflate.required = true;
+    let mut client = Side::with(cfg);
+    let (_, port) = server.r.listen("127.0.0.1", 0, 16).unwrap();
+    let c = client.r.connect("127.0.0.1", port, client_cfg("/", &[]), None).unwrap();
+    let sides = &mut [&mut server, &mut client];
+    let sc = match wait!(sides, 0, ReactorEvent::Request { .. }) {
+        ReactorEvent::Request { conn, .. } => conn,
+        _ => unreachable!(),
+    };
+    sides[0].r.accept(sc, None, None, &[]).unwrap();
+    match wait!(sides, 1, ReactorEvent::Error { conn, .. } if *conn == c) {
+        ReactorEvent::Error { code, message, .. } => {
+            assert_eq!(code, 1010);
+            assert!(message.contains("requires"), "{message}");
+        }
+        _ => unreachable!(),
+    }
+    assert!(matches!(wait!(sides, 1, ReactorEvent::Closed { conn, .. } if *conn == c), ReactorEvent::Closed { code: 1010, .. }));
+    assert!(!sides[1].q.iter().any(|e| matches!(e, ReactorEvent::Open { .. })));
+    // the server saw the client's Close with 1010
+    match wait!(sides, 0, ReactorEvent::Close { conn, .. } if *conn == sc) {
+        ReactorEvent::Close { code, reason, .. } => {
+            assert_eq!(code, 1010);
+            assert!(reason.contains("permessage-deflate"), "{reason}");
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn rfc7692_client_fails_1010_on_an_invalid_answer() {
+    for (answer, why) in [
+        ("permessage-deflate; foo", "unknown parameter"),
+        ("permessage-deflate; server_max_window_bits=12", "above the 10 offered"),
+        ("permessage-deflate; client_max_window_bits", "needs a value"),
+    ] {
+        let raw = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = raw.local_addr().unwrap().port();
+        let mut cfg = deflate_cfg();
+        cfg.engine.deflate.server_max_window_bits = 10;
+        let mut s = Side::with(cfg);
+        let c = s.r.connect("127.0.0.1", port, client_cfg("/", &[]), None).unwrap();
+        // per connection, before the request is written: the offer is rebuilt
+        s.r.set_option(c, ConnOption::DeflateServerNoContextTakeover(true)).unwrap();
+        s.pump(Duration::from_millis(10));
+        assert!(matches!(
+            s.r.set_option(c, ConnOption::Deflate(false)),
+            Err(ReactorError::Engine(websocket::Error::InvalidState(_)))
+        ));
+        let (mut t, _) = raw.accept().unwrap();
+        t.set_read_timeout(Some(LIMIT)).unwrap();
+        let req = read_head(&mut t);
+        assert!(req.contains(
+            "\r\nSec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; server_max_window_bits=10; client_max_window_bits\r\n"
+        ), "{req}");
+        let key = req.lines().find_map(|l| l.strip_prefix("Sec-WebSocket-Key: ")).unwrap().trim().to_owned();
+        let accept = websocket::handshake::accept_key(key.as_bytes());
+        write!(t, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Extensions: {answer}; server_no_context_takeover\r\n\r\n").unwrap();
+        let sides = &mut [&mut s];
+        match wait!(sides, 0, ReactorEvent::Error { conn, .. } if *conn == c) {
+            ReactorEvent::Error { code, message, .. } => {
+                assert_eq!(code, 1010, "{answer}");
+                assert!(message.contains(why), "{answer}: {message}");
+            }
+            _ => unreachable!(),
+        }
+        assert!(matches!(wait!(sides, 0, ReactorEvent::Closed { conn, .. } if *conn == c), ReactorEvent::Closed { code: 1010, .. }));
+        // a masked Close with 1010 was sent
+        let mut h = [0u8; 4];
+        t.read_exact(&mut h).unwrap();
+        assert_eq!(h[0], 0x88);
+    }
+}
+
 mod reactor_tls;

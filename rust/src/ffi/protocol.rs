@@ -1,7 +1,9 @@
 //! C ABI: the configuration and one connection's state machine.
 
 use super::{bytes, guard, guard_value, set_last_error, ws_result, WS_NEED_MORE, WS_OK};
+use super::write_str;
 use crate::config::Config;
+use crate::deflate;
 use crate::error::Error;
 use crate::frame::OpCode;
 use crate::protocol::{Connection, Event, Role, State};
@@ -148,6 +150,154 @@ pub unsafe extern "C" fn ws_config_set_auto_pong(c: *mut ws_config, value: bool)
     set_config(c, |cfg| cfg.auto_pong = value)
 }
 
+/// permessage-deflate: offer it (client) or accept it (server) (default false). Used by
+/// `ws_deflate_client_offer`, `ws_deflate_server_answer` and `ws_connection_set_deflate`.
+///
+/// # Safety
+/// `c` must be a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn ws_config_set_deflate(c: *mut ws_config, value: bool) -> ws_result {
+    set_config(c, |cfg| cfg.deflate.enabled = value)
+}
+
+/// permessage-deflate `server_no_context_takeover` (default false): a client asks for it, a
+/// server always answers with it.
+///
+/// # Safety
+/// `c` must be a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn ws_config_set_deflate_server_no_context_takeover(c: *mut ws_config, value: bool) -> ws_result {
+    set_config(c, |cfg| cfg.deflate.server_no_context_takeover = value)
+}
+
+/// permessage-deflate `client_no_context_takeover` (default false): a client offers it, a
+/// server always answers with it.
+///
+/// # Safety
+/// `c` must be a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn ws_config_set_deflate_client_no_context_takeover(c: *mut ws_config, value: bool) -> ws_result {
+    set_config(c, |cfg| cfg.deflate.client_no_context_takeover = value)
+}
+
+fn window_bits(value: u8) -> Result<u8, Error> {
+    if (8..=15).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::InvalidArgument("window bits must be 8 to 15"))
+    }
+}
+
+/// permessage-deflate `server_max_window_bits`, 8-15 (default 15): what a client asks for
+/// below 15; the largest window a server compresses with (8 is used as 9, an offer that
+/// demands 8 is declined). InvalidArgument outside 8-15.
+///
+/// # Safety
+/// `c` must be a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn ws_config_set_deflate_server_max_window_bits(c: *mut ws_config, value: u8) -> ws_result {
+    guard(|| {
+        let v = window_bits(value)?;
+        // SAFETY: as documented.
+        let c = unsafe { c.as_mut() }.ok_or(Error::NullPointer)?;
+        c.inner.deflate.server_max_window_bits = v;
+        Ok(WS_OK)
+    })
+}
+
+/// permessage-deflate `client_max_window_bits`, 8-15 (default 15): the largest window a
+/// client compresses with (always offered; 8 means it sends uncompressed); the window a
+/// server asks the client to use when the client's offer names the parameter.
+/// InvalidArgument outside 8-15.
+///
+/// # Safety
+/// `c` must be a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn ws_config_set_deflate_client_max_window_bits(c: *mut ws_config, value: u8) -> ws_result {
+    guard(|| {
+        let v = window_bits(value)?;
+        // SAFETY: as documented.
+        let c = unsafe { c.as_mut() }.ok_or(Error::NullPointer)?;
+        c.inner.deflate.client_max_window_bits = v;
+        Ok(WS_OK)
+    })
+}
+
+/// permessage-deflate threshold in bytes (default 10240): whole messages at least this long
+/// are compressed.
+///
+/// # Safety
+/// `c` must be a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn ws_config_set_deflate_threshold(c: *mut ws_config, value: usize) -> ws_result {
+    set_config(c, |cfg| cfg.deflate.threshold = value)
+}
+
+/// permessage-deflate required by a client (default false): `ws_connection_set_deflate` of a
+/// client fails with 117 (close code 1010) when the answer does not accept it.
+///
+/// # Safety
+/// `c` must be a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn ws_config_set_deflate_required(c: *mut ws_config, value: bool) -> ws_result {
+    set_config(c, |cfg| cfg.deflate.required = value)
+}
+
+/// Client: the permessage-deflate offer for `config` (a `Sec-WebSocket-Extensions` element,
+/// e.g. `permessage-deflate; client_max_window_bits`), written into `buf` (capacity `cap`,
+/// truncated, NUL-terminated). Returns its full length; 0 when `config` is NULL.
+///
+/// # Safety
+/// `config` NULL or a live configuration; `buf` NULL or `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ws_deflate_client_offer(config: *const ws_config, buf: *mut u8, cap: usize) -> usize {
+    guard_value(0, || {
+        // SAFETY: as documented.
+        let Some(c) = (unsafe { config.as_ref() }) else { return 0 };
+        let offer = deflate::client_offer(&c.inner.deflate).to_header_value();
+        // SAFETY: as documented.
+        unsafe { write_str(&offer, buf, cap) }
+    })
+}
+
+/// Server: the permessage-deflate element to answer a request's `Sec-WebSocket-Extensions`
+/// value `offers` with, under `config` (whose deflate switch is not looked at): the first
+/// acceptable offer's answer, or nothing (`*len` 0) when every offer is declined. The text
+/// goes to `buf` (capacity `cap`, truncated, NUL-terminated), its full length to `*len`.
+/// Pass the same element to `ws_connection_set_deflate`. Errors: BadNegotiationHeader (217)
+/// when `offers` is not a valid value.
+///
+/// # Safety
+/// `config` a live configuration; `offers` `offers_len` readable bytes; `buf` NULL or `cap`
+/// writable bytes; `len` valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn ws_deflate_server_answer(
+    config: *const ws_config,
+    offers: *const u8,
+    offers_len: usize,
+    buf: *mut u8,
+    cap: usize,
+    len: *mut usize,
+) -> ws_result {
+    guard(|| {
+        // SAFETY: as documented.
+        let c = unsafe { config.as_ref() }.ok_or(Error::NullPointer)?;
+        if len.is_null() {
+            return Err(Error::NullPointer);
+        }
+        // SAFETY: as documented.
+        let o = unsafe { bytes(offers, offers_len) }?;
+        let o = std::str::from_utf8(o).map_err(|_| Error::BadNegotiationHeader("Sec-WebSocket-Extensions".into()))?;
+        let exts = crate::handshake::parse_extensions(&[o])?;
+        let answer = deflate::negotiate(&exts, &c.inner.deflate).map(|p| p.to_header_value()).unwrap_or_default();
+        // SAFETY: as documented; `len` checked non-NULL.
+        unsafe {
+            *len = write_str(&answer, buf, cap);
+        }
+        Ok(WS_OK)
+    })
+}
+
 /// One connection's state machine, after the opening handshake (opaque).
 #[allow(non_camel_case_types)]
 pub struct ws_connection {
@@ -220,6 +370,45 @@ pub unsafe extern "C" fn ws_connection_set_fixed_mask(c: *mut ws_connection, mas
 fn conn<'a>(c: *mut ws_connection) -> Result<&'a mut ws_connection, Error> {
     // SAFETY: every caller documents that `c` is NULL or a live connection.
     unsafe { c.as_mut() }.ok_or(Error::NullPointer)
+}
+
+/// Turn permessage-deflate on (or off) from the `Sec-WebSocket-Extensions` value of the
+/// server's 101 answer: a server passes the element it answered with
+/// (`ws_deflate_server_answer`); a client whose configuration has deflate on passes the
+/// answer as received, which is checked against the offer `ws_deflate_client_offer` builds
+/// from that configuration (the connection must have been created with it). A value
+/// without permessage-deflate (or NULL/empty) turns it off. Errors: 217 for a malformed
+/// value, 117 (close code 1010: fail the connection) for an answer RFC 7692 says to reject
+/// or a missing one while required, InvalidState while a message is in progress.
+///
+/// # Safety
+/// `c` must be a live connection; `value` `len` readable bytes (or NULL with `len` 0).
+#[no_mangle]
+pub unsafe extern "C" fn ws_connection_set_deflate(c: *mut ws_connection, value: *const u8, len: usize) -> ws_result {
+    guard(|| {
+        let c = conn(c)?;
+        // SAFETY: as documented.
+        let v = unsafe { bytes(value, len) }?;
+        let v = std::str::from_utf8(v).map_err(|_| Error::BadNegotiationHeader("Sec-WebSocket-Extensions".into()))?;
+        c.inner.set_deflate_from_header(v)?;
+        Ok(WS_OK)
+    })
+}
+
+/// The permessage-deflate parameters in force, as a header element written into `buf`
+/// (capacity `cap`, truncated, NUL-terminated); returns its full length, 0 when the
+/// extension is off (or `c` is NULL).
+///
+/// # Safety
+/// `c` NULL or a live connection; `buf` NULL or `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ws_connection_deflate(c: *const ws_connection, buf: *mut u8, cap: usize) -> usize {
+    guard_value(0, || {
+        // SAFETY: as documented.
+        let Some(p) = (unsafe { c.as_ref() }).and_then(|c| c.inner.deflate()) else { return 0 };
+        // SAFETY: as documented.
+        unsafe { write_str(&p.to_header_value(), buf, cap) }
+    })
 }
 
 /// Feed received bytes. Never fails because of what the peer sent: violations become a

@@ -139,6 +139,35 @@ pub const WS_REACTOR_OPT_MAX_LINE_LENGTH: u32 = 12;
 pub const WS_REACTOR_OPT_MAX_HEADERS: u32 = 13;
 /// Option (reactor defaults only): largest HTTP head (default 16384).
 pub const WS_REACTOR_OPT_MAX_HEAD_SIZE: u32 = 14;
+/// Option: permessage-deflate (RFC 7692), 0 or 1 (default 0): a client offers it, a server
+/// accepts the first acceptable offer (and never accepts it when 0). This option and the
+/// next four change a connection only before its opening handshake: a server connection
+/// until `ws_reactor_accept`, a client connection between `ws_reactor_connect` and the next
+/// `ws_reactor_poll` (its request is rebuilt); later they fail with InvalidState.
+pub const WS_REACTOR_OPT_DEFLATE: u32 = 15;
+/// Option: permessage-deflate `server_no_context_takeover`, 0 or 1 (default 0). Client:
+/// asked for in the offer. Server: always answered (the server resets its compressor after
+/// every message).
+pub const WS_REACTOR_OPT_DEFLATE_SERVER_NO_CONTEXT_TAKEOVER: u32 = 16;
+/// Option: permessage-deflate `client_no_context_takeover`, 0 or 1 (default 0). Client:
+/// offered (the client resets its compressor after every message). Server: always
+/// answered (the client must reset its compressor; the server frees its inflater between
+/// messages).
+pub const WS_REACTOR_OPT_DEFLATE_CLIENT_NO_CONTEXT_TAKEOVER: u32 = 17;
+/// Option: permessage-deflate `server_max_window_bits`, 8-15 (default 15). Client: below 15,
+/// asked for in the offer. Server: the largest window it compresses with (8 is used as 9;
+/// an offer that demands 8 is declined).
+pub const WS_REACTOR_OPT_DEFLATE_SERVER_MAX_WINDOW_BITS: u32 = 18;
+/// Option: permessage-deflate `client_max_window_bits`, 8-15 (default 15). Client: the
+/// largest window it compresses with, always offered (8: it sends uncompressed). Server: the
+/// window it asks the client to use when the client's offer names the parameter.
+pub const WS_REACTOR_OPT_DEFLATE_CLIENT_MAX_WINDOW_BITS: u32 = 19;
+/// Option: permessage-deflate threshold in bytes (default 10240): whole messages at least
+/// this long are compressed. Takes effect at once, also on open connections.
+pub const WS_REACTOR_OPT_DEFLATE_THRESHOLD: u32 = 20;
+/// Option: a client that requires permessage-deflate, 0 or 1 (default 0): a server that
+/// does not accept it fails the connection with 1010 (ERROR, then CLOSED).
+pub const WS_REACTOR_OPT_DEFLATE_REQUIRED: u32 = 21;
 
 /// An event loop with its sockets, timers and watched descriptors (opaque). One thread at a
 /// time; not usable in a process forked after its creation (every call fails with
@@ -381,6 +410,22 @@ pub unsafe extern "C" fn ws_reactor_set_option(r: *mut ws_reactor, conn: u64, op
             WS_REACTOR_OPT_MAX_BUFFERED => ConnOption::MaxBuffered(usize::try_from(value).unwrap_or(usize::MAX)),
             WS_REACTOR_OPT_PING_INTERVAL => ConnOption::PingInterval(micros(value)),
             WS_REACTOR_OPT_PONG_TIMEOUT => ConnOption::PongTimeout(micros(value)),
+            WS_REACTOR_OPT_DEFLATE => ConnOption::Deflate(value != 0),
+            WS_REACTOR_OPT_DEFLATE_SERVER_NO_CONTEXT_TAKEOVER => ConnOption::DeflateServerNoContextTakeover(value != 0),
+            WS_REACTOR_OPT_DEFLATE_CLIENT_NO_CONTEXT_TAKEOVER => ConnOption::DeflateClientNoContextTakeover(value != 0),
+            WS_REACTOR_OPT_DEFLATE_SERVER_MAX_WINDOW_BITS | WS_REACTOR_OPT_DEFLATE_CLIENT_MAX_WINDOW_BITS => {
+                let bits = u8::try_from(value)
+                    .ok()
+                    .filter(|b| (8..=15).contains(b))
+                    .ok_or(Error::InvalidArgument("window bits must be 8 to 15"))?;
+                if option == WS_REACTOR_OPT_DEFLATE_SERVER_MAX_WINDOW_BITS {
+                    ConnOption::DeflateServerMaxWindowBits(bits)
+                } else {
+                    ConnOption::DeflateClientMaxWindowBits(bits)
+                }
+            }
+            WS_REACTOR_OPT_DEFLATE_THRESHOLD => ConnOption::DeflateThreshold(usize::try_from(value).unwrap_or(usize::MAX)),
+            WS_REACTOR_OPT_DEFLATE_REQUIRED => ConnOption::DeflateRequired(value != 0),
             WS_REACTOR_OPT_MAX_LINE_LENGTH | WS_REACTOR_OPT_MAX_HEADERS | WS_REACTOR_OPT_MAX_HEAD_SIZE if conn == 0 => {
                 let v = usize::try_from(value).unwrap_or(usize::MAX);
                 let e = &mut r.inner.config_mut().engine;
@@ -413,6 +458,9 @@ pub unsafe extern "C" fn ws_reactor_set_option(r: *mut ws_reactor, conn: u64, op
             ConnOption::MaxBuffered(n) => c.max_buffered = n,
             ConnOption::PingInterval(d) => c.ping_interval = d,
             ConnOption::PongTimeout(d) => c.pong_timeout = d,
+            deflate => {
+                deflate.apply_deflate(&mut c.engine.deflate)?;
+            }
         }
         Ok(WS_OK)
     })
@@ -479,7 +527,10 @@ pub unsafe extern "C" fn ws_reactor_unlisten(r: *mut ws_reactor, id: u64) -> ws_
 /// Open a client connection to `host:port` (resolved now, which may block) and send the
 /// opening handshake: request target `path` (empty: `/`), `Host` header `host_header`
 /// (NULL or empty: `host[:port]`), `Origin` (NULL: none), the subprotocols offered (array of
-/// `n_protocols` strings), the `Sec-WebSocket-Extensions` offer (NULL or empty: none) and
+/// `n_protocols` strings), the `Sec-WebSocket-Extensions` offer (NULL or empty: none; any
+/// permessage-deflate element in it is dropped, and with `WS_REACTOR_OPT_DEFLATE` the
+/// engine's own offer is appended after it, the answer then checked: ERROR 1010 and CLOSED
+/// when it is invalid, or missing while `WS_REACTOR_OPT_DEFLATE_REQUIRED`) and
 /// `n_headers` extra header pairs (`headers`/`header_lens` hold 2 * n_headers entries:
 /// name, value, ...). Writes the connection id; the outcome comes as an OPEN event, or
 /// ERROR then CLOSED. Fails at once only when the name cannot be resolved or a socket
@@ -757,7 +808,12 @@ pub unsafe extern "C" fn ws_reactor_tls_info(
 
 /// Accept the opening handshake of a connection that reported a REQUEST: write the 101
 /// answer with `protocol` (NULL or empty: none), `extensions` (a `Sec-WebSocket-Extensions`
-/// value; NULL or empty: none) and `n_headers` extra header pairs. An OPEN event follows.
+/// value; NULL or empty: none) and `n_headers` extra header pairs. An OPEN event follows,
+/// whose data2 is the whole `Sec-WebSocket-Extensions` value sent. permessage-deflate is
+/// the engine's: with `WS_REACTOR_OPT_DEFLATE` on for the connection, the first acceptable
+/// offer of the request is answered, its element first; permessage-deflate elements in
+/// `extensions` are dropped (never accepted by name). InvalidArgument (302) when
+/// `extensions` is not a valid value; the request then still waits for an answer.
 ///
 /// # Safety
 /// `r` must be a live reactor; every pointer valid for its length.
@@ -1293,4 +1349,42 @@ pub unsafe extern "C" fn ws_reactor_event_protocol(r: *mut ws_reactor, index: us
         }
         Ok(WS_OK)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deflate::DeflateConfig;
+
+    #[test]
+    fn deflate_options_set_the_reactor_defaults() {
+        let mut r: *mut ws_reactor = std::ptr::null_mut();
+        // SAFETY: `r` is a valid out pointer, then a live reactor until freed.
+        unsafe {
+            assert_eq!(ws_reactor_new(&mut r), WS_OK);
+            for (opt, value) in [(15, 1), (16, 1), (17, 1), (18, 10), (19, 9), (20, 100), (21, 1)] {
+                assert_eq!(ws_reactor_set_option(r, 0, opt, value), WS_OK, "option {opt}");
+            }
+            assert_eq!(
+                (*r).inner.config().engine.deflate,
+                DeflateConfig {
+                    enabled: true,
+                    server_no_context_takeover: true,
+                    client_no_context_takeover: true,
+                    server_max_window_bits: 10,
+                    client_max_window_bits: 9,
+                    threshold: 100,
+                    required: true,
+                }
+            );
+            for (opt, value) in [(18, 7), (18, 16), (19, 0), (19, 264)] {
+                assert_eq!(ws_reactor_set_option(r, 0, opt, value), 302, "option {opt} = {value}");
+            }
+            assert_eq!((*r).inner.config().engine.deflate.server_max_window_bits, 10);
+            assert_eq!(ws_reactor_set_option(r, 0, 22, 0), 302, "unknown option");
+            // per connection: no such connection
+            assert_eq!(ws_reactor_set_option(r, 77, 15, 1), 301);
+            ws_reactor_free(r);
+        }
+    }
 }

@@ -94,6 +94,12 @@ impl ClientHandshake {
         &self.cfg
     }
 
+    /// Change what the request asks for (before [`request_bytes`](Self::request_bytes) is
+    /// sent; the answer is checked against the configuration at that time).
+    pub fn config_mut(&mut self) -> &mut ClientHandshakeConfig {
+        &mut self.cfg
+    }
+
     /// The request to send:
     ///
     /// ```text

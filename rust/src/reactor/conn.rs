@@ -4,7 +4,9 @@
 use super::tls::{self, NoSigPipe, Tls, TLS_HANDSHAKE_FAILED};
 use super::{ReactorEvent, Request, TimerHeap};
 use crate::config::Config;
-use crate::handshake::{reject_response, ClientHandshake, ServerHandshake};
+use crate::deflate;
+use crate::error::Error;
+use crate::handshake::{reject_response, ClientHandshake, ExtensionOffer, ServerHandshake};
 use crate::protocol::{Connection, Event, State};
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
@@ -43,7 +45,12 @@ pub(super) enum Phase {
     /// Server: reading the client's request.
     ServerHandshake { hs: Box<ServerHandshake> },
     /// Server: the request was reported; nothing is read until the caller accepts or rejects.
-    AwaitingAnswer { key: String, leftover: Vec<u8> },
+    AwaitingAnswer {
+        key: String,
+        leftover: Vec<u8>,
+        /// The extensions the client offered (permessage-deflate is negotiated from them).
+        offers: Vec<ExtensionOffer>,
+    },
     /// Server: writing an HTTP rejection; then `Lingering`.
     Rejecting,
     /// Our side is shut down: discard input until the peer's EOF or the close timeout.
@@ -428,6 +435,7 @@ impl Conn {
                 Ok(Some(req)) => {
                     let leftover = hs.take_leftover();
                     let key = req.key.clone();
+                    let offers = req.extensions;
                     let extensions = join_header(&req.head.header_all("Sec-WebSocket-Extensions"));
                     let (method, target, http_version) = match req.head.start {
                         crate::handshake::StartLine::Request {
@@ -455,7 +463,7 @@ impl Conn {
                             extensions,
                         }),
                     });
-                    self.phase = Phase::AwaitingAnswer { key, leftover };
+                    self.phase = Phase::AwaitingAnswer { key, leftover, offers };
                     Fate::Keep
                 }
                 Err(e) => {
@@ -482,16 +490,28 @@ impl Conn {
                 Ok(Some(resp)) => {
                     let leftover = hs.take_leftover();
                     let extensions = join_header(&resp.head.header_all("Sec-WebSocket-Extensions"));
+                    // permessage-deflate: the answer checked against the offer we sent.
+                    let sent = hs.config().extensions.iter().find(|e| deflate::is_deflate(e)).cloned();
+                    let agreed = match &sent {
+                        Some(offer) => deflate::check_response(offer, &resp.extensions, self.engine_cfg.deflate.required),
+                        None => Ok(None),
+                    };
+                    let mut ws = Box::new(Connection::new(
+                        crate::protocol::Role::Client,
+                        self.engine_cfg.clone(),
+                    ));
+                    let agreed = match agreed {
+                        Ok(p) => p,
+                        Err(e) => return self.fail_extension(id, ctx, ws, e),
+                    };
+                    // A fresh connection has no message in progress.
+                    let _ = ws.set_deflate(agreed);
                     ctx.queue.push_back(ReactorEvent::Open {
                         conn: id,
                         protocol: resp.protocol,
                         extensions,
                         response_headers: resp.head.headers,
                     });
-                    let mut ws = Box::new(Connection::new(
-                        crate::protocol::Role::Client,
-                        self.engine_cfg.clone(),
-                    ));
                     if !leftover.is_empty() {
                         ws.receive(&leftover);
                     }
@@ -512,6 +532,20 @@ impl Conn {
             // Lingering: discard; other phases do not read.
             _ => Fate::Keep,
         }
+    }
+
+    /// Client: the server's answer about permessage-deflate is unacceptable (RFC 7692
+    /// section 7.1), or missing while required: report `Error` with 1010, send a Close with
+    /// 1010 if the socket takes it now, and drop the connection (`Closed` reports 1010).
+    fn fail_extension(&mut self, id: u64, ctx: &mut Ctx, mut ws: Box<Connection>, e: Error) -> Fate {
+        let code = e.close_code().unwrap_or(1010);
+        let message = e.to_string();
+        let _ = ws.close(Some(code), &crate::protocol::short_reason(&e));
+        self.phase = Phase::Open { ws };
+        let _ = self.flush(id, ctx);
+        self.failure = Some((code, message.clone()));
+        ctx.queue.push_back(ReactorEvent::Error { conn: id, code, message });
+        Fate::Finish
     }
 
     fn on_eof(&mut self, id: u64, ctx: &mut Ctx) -> Fate {

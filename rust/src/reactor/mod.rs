@@ -51,8 +51,10 @@ pub use tls::{TlsClientConfig, TlsInfo, TlsServerConfig, TlsVerify, TlsVersions,
 use crate::config::Config;
 use crate::error::Error;
 use crate::frame::OpCode;
+use crate::deflate::{self, DeflateParams};
 use crate::handshake::{
-    accept_response, reject_response, ClientHandshake, ClientHandshakeConfig, Limits, ServerHandshake,
+    accept_response, format_extensions, parse_extensions, reject_response, ClientHandshake, ClientHandshakeConfig,
+    ExtensionOffer, Limits, ServerHandshake,
 };
 use crate::protocol::{Connection, Role};
 use conn::{Conn, Ctx, Fate, Phase, Settings};
@@ -163,6 +165,66 @@ pub enum ConnOption {
     PingInterval(Duration),
     /// See [`ReactorConfig::pong_timeout`].
     PongTimeout(Duration),
+    /// permessage-deflate: offer (client) or accept (server) it; see
+    /// [`DeflateConfig::enabled`](deflate::DeflateConfig::enabled). This and the four
+    /// parameters below change only before the opening handshake: a server connection
+    /// until it is answered with [`Reactor::accept`], a client connection between
+    /// [`Reactor::connect`] and the next poll (its request is rebuilt); later they are
+    /// `InvalidState`.
+    Deflate(bool),
+    /// See [`DeflateConfig::server_no_context_takeover`](deflate::DeflateConfig::server_no_context_takeover).
+    DeflateServerNoContextTakeover(bool),
+    /// See [`DeflateConfig::client_no_context_takeover`](deflate::DeflateConfig::client_no_context_takeover).
+    DeflateClientNoContextTakeover(bool),
+    /// 8-15; see [`DeflateConfig::server_max_window_bits`](deflate::DeflateConfig::server_max_window_bits).
+    DeflateServerMaxWindowBits(u8),
+    /// 8-15; see [`DeflateConfig::client_max_window_bits`](deflate::DeflateConfig::client_max_window_bits).
+    DeflateClientMaxWindowBits(u8),
+    /// Bytes from which a whole message is compressed (any time, also on an open connection).
+    DeflateThreshold(usize),
+    /// Client: fail with 1010 when the server does not accept permessage-deflate (until the
+    /// server's answer arrives).
+    DeflateRequired(bool),
+}
+
+impl ConnOption {
+    /// Whether the option shapes the permessage-deflate offer or answer (fixed once the
+    /// opening handshake is under way).
+    fn shapes_deflate(self) -> bool {
+        use ConnOption::*;
+        matches!(
+            self,
+            Deflate(_)
+                | DeflateServerNoContextTakeover(_)
+                | DeflateClientNoContextTakeover(_)
+                | DeflateServerMaxWindowBits(_)
+                | DeflateClientMaxWindowBits(_)
+        )
+    }
+
+    /// Apply a permessage-deflate option to `d`: `Ok(false)` when `self` is another kind of
+    /// option, `InvalidArgument` for window bits outside 8-15.
+    pub fn apply_deflate(self, d: &mut deflate::DeflateConfig) -> ReactorResult<bool> {
+        use ConnOption::*;
+        let bits = |b: u8| {
+            if (8..=15).contains(&b) {
+                Ok(b)
+            } else {
+                Err(ReactorError::from(Error::InvalidArgument("window bits must be 8 to 15")))
+            }
+        };
+        match self {
+            Deflate(b) => d.enabled = b,
+            DeflateServerNoContextTakeover(b) => d.server_no_context_takeover = b,
+            DeflateClientNoContextTakeover(b) => d.client_no_context_takeover = b,
+            DeflateServerMaxWindowBits(b) => d.server_max_window_bits = bits(b)?,
+            DeflateClientMaxWindowBits(b) => d.client_max_window_bits = bits(b)?,
+            DeflateThreshold(n) => d.threshold = n,
+            DeflateRequired(b) => d.required = b,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
 }
 
 // ------------------------------------------------------------------ events
@@ -430,6 +492,15 @@ impl fmt::Debug for Reactor {
             .field("watches", &self.watches.len())
             .field("queued_events", &self.queue.len())
             .finish()
+    }
+}
+
+/// Replace the permessage-deflate offer of a client request by the engine's, or remove it
+/// when deflate is disabled.
+fn set_deflate_offer(handshake: &mut ClientHandshakeConfig, config: &deflate::DeflateConfig) {
+    handshake.extensions = deflate::strip(std::mem::take(&mut handshake.extensions));
+    if config.enabled {
+        handshake.extensions.push(deflate::client_offer(config));
     }
 }
 
@@ -761,6 +832,11 @@ impl Reactor {
 
     /// Open a client connection to `host:port` (resolved here, which may block) and send the
     /// opening handshake described by `handshake` (an empty `host` gets `host[:port]`).
+    /// permessage-deflate elements of `handshake.extensions` are left out; when
+    /// `engine.deflate.enabled`, the engine's offer ([`deflate::client_offer`]) is appended
+    /// after the other extensions, and the server's answer is checked against it: a bad
+    /// answer, or none while `deflate.required`, gives an `Error` with 1010 (and a Close
+    /// frame with 1010), then `Closed`.
     /// `config` overrides the reactor's defaults for this connection. The result arrives as
     /// `Open`, or `Error` + `Closed` (e.g. "Connection refused (os error 111)").
     pub fn connect(
@@ -822,6 +898,7 @@ impl Reactor {
                 io::Error::new(io::ErrorKind::NotFound, "the host name has no address"),
             ));
         }
+        set_deflate_offer(&mut handshake, &cfg.engine.deflate);
         let hs = ClientHandshake::new(handshake, Limits::from(&cfg.engine))?;
         let request = hs.request_bytes();
         let now = Instant::now();
@@ -880,6 +957,15 @@ impl Reactor {
     /// with the selected `protocol` and `extensions` (a `Sec-WebSocket-Extensions` value)
     /// and the extra headers, open the connection (an `Open` event follows) and resume
     /// reading.
+    ///
+    /// permessage-deflate is the engine's business: when the connection's
+    /// `engine.deflate.enabled` is set, the first acceptable permessage-deflate offer of the
+    /// request is accepted ([`deflate::negotiate`]) and its element comes first in the
+    /// answer's `Sec-WebSocket-Extensions`, followed by the elements of `extensions`; any
+    /// permessage-deflate element in `extensions` is left out (only the engine can honour
+    /// it), so with deflate disabled the extension is never accepted. The `Open` event
+    /// reports the whole value sent. Fails with `InvalidArgument` when `extensions` is not a
+    /// valid `Sec-WebSocket-Extensions` value (the connection keeps waiting for an answer).
     pub fn accept(
         &mut self,
         id: u64,
@@ -891,22 +977,31 @@ impl Reactor {
             if !matches!(c.phase, Phase::AwaitingAnswer { .. }) {
                 return Err(NOT_WAITING.into());
             }
-            let Phase::AwaitingAnswer { key, leftover } = std::mem::replace(&mut c.phase, Phase::Lingering) else {
+            let others = match extensions.filter(|e| !e.is_empty()) {
+                Some(e) => deflate::strip(parse_extensions(&[e]).map_err(|_| {
+                    Error::InvalidArgument("the extensions are not a valid Sec-WebSocket-Extensions value")
+                })?),
+                None => Vec::new(),
+            };
+            let Phase::AwaitingAnswer { key, leftover, offers } = std::mem::replace(&mut c.phase, Phase::Lingering) else {
                 unreachable!()
             };
+            let agreed = if c.engine_cfg.deflate.enabled {
+                deflate::negotiate(&offers, &c.engine_cfg.deflate)
+            } else {
+                None
+            };
+            let mut elements: Vec<ExtensionOffer> = agreed.iter().map(DeflateParams::to_extension).collect();
+            elements.extend(others);
             let protocol = protocol.filter(|p| !p.is_empty());
-            let extensions = extensions.filter(|e| !e.is_empty());
-            let mut extra = Vec::with_capacity(extra_headers.len() + 1);
-            if let Some(e) = extensions {
-                extra.push(("Sec-WebSocket-Extensions".to_owned(), e.to_owned()));
-            }
-            extra.extend_from_slice(extra_headers);
-            c.set_hs_out(accept_response(&key, protocol, &[], &extra));
+            c.set_hs_out(accept_response(&key, protocol, &elements, extra_headers));
             let mut ws = Box::new(Connection::new(Role::Server, c.engine_cfg.clone()));
+            // A fresh connection has no message in progress.
+            let _ = ws.set_deflate(agreed);
             ctx.queue.push_back(ReactorEvent::Open {
                 conn: id,
                 protocol: protocol.map(str::to_owned),
-                extensions: extensions.map(str::to_owned),
+                extensions: (!elements.is_empty()).then(|| format_extensions(&elements)),
                 response_headers: Vec::new(),
             });
             if !leftover.is_empty() {
@@ -1019,6 +1114,26 @@ impl Reactor {
     /// Change one setting of one connection.
     pub fn set_option(&mut self, id: u64, opt: ConnOption) -> ReactorResult<()> {
         self.with_conn(id, |c, ctx| {
+            if opt.shapes_deflate() {
+                let mut d = c.engine_cfg.deflate.clone();
+                opt.apply_deflate(&mut d)?;
+                match &mut c.phase {
+                    Phase::ServerHandshake { .. } | Phase::AwaitingAnswer { .. } => {}
+                    Phase::Connecting { hs, .. } => {
+                        set_deflate_offer(hs.config_mut(), &d);
+                        let request = hs.request_bytes();
+                        c.set_hs_out(request);
+                    }
+                    _ => {
+                        return Err(Error::InvalidState(
+                            "permessage-deflate settings cannot change once the opening handshake is under way",
+                        )
+                        .into())
+                    }
+                }
+                c.engine_cfg.deflate = d;
+                return Ok(((), Fate::Keep));
+            }
             let mut engine = |f: &mut dyn FnMut(&mut Config)| {
                 f(&mut c.engine_cfg);
                 if let Phase::Open { ws } = &mut c.phase {
@@ -1039,6 +1154,14 @@ impl Reactor {
                 ConnOption::MaxBuffered(n) => c.s.max_buffered = n,
                 ConnOption::PingInterval(d) => c.s.ping_interval = d,
                 ConnOption::PongTimeout(d) => c.s.pong_timeout = d,
+                ConnOption::DeflateThreshold(n) => engine(&mut |e| e.deflate.threshold = n),
+                ConnOption::DeflateRequired(b) => engine(&mut |e| e.deflate.required = b),
+                // handled above
+                ConnOption::Deflate(_)
+                | ConnOption::DeflateServerNoContextTakeover(_)
+                | ConnOption::DeflateClientNoContextTakeover(_)
+                | ConnOption::DeflateServerMaxWindowBits(_)
+                | ConnOption::DeflateClientMaxWindowBits(_) => {}
             }
             // A shorter timeout may be due earlier than the scheduled entry.
             c.timer_at = None;

@@ -120,6 +120,38 @@ int main(void)
     CHECK(outlen >= 4 && out[0] == 0x88 && out[2] == 0x03 && out[3] == 0xEA, "Close 1002 queued");
     ws_connection_free(sv);
 
+    /* permessage-deflate (RFC 7692) negotiated and used through the C ABI */
+    ws_config *dc = ws_config_new();
+    ws_config_set_deflate(dc, true);
+    ws_config_set_deflate_threshold(dc, 0);
+    CHECK(ws_config_set_deflate_client_max_window_bits(dc, 16) == 302, "window bits 16 refused");
+    char offer[128], answer[128];
+    size_t answer_len = 0;
+    CHECK(ws_deflate_client_offer(dc, (uint8_t *)offer, sizeof(offer)) == strlen("permessage-deflate; client_max_window_bits")
+          && strcmp(offer, "permessage-deflate; client_max_window_bits") == 0, "client offer");
+    CHECK(ws_deflate_server_answer(dc, (const uint8_t *)offer, strlen(offer), (uint8_t *)answer, sizeof(answer), &answer_len) == WS_OK
+          && answer_len == strlen("permessage-deflate") && strcmp(answer, "permessage-deflate") == 0, "server answer");
+    cl = ws_connection_new(WS_ROLE_CLIENT, dc);
+    sv = ws_connection_new(WS_ROLE_SERVER, dc);
+    ws_connection_set_fixed_mask(cl, mask);
+    CHECK(ws_connection_set_deflate(sv, (const uint8_t *)answer, answer_len) == WS_OK, "server deflate on");
+    CHECK(ws_connection_set_deflate(cl, (const uint8_t *)"x, permessage-deflate; client_max_window_bits", 45) == 117,
+          "client fails an invalid answer (117, close 1010)");
+    ws_last_error(&code, &close_code, &status, (uint8_t *)msg, sizeof(msg));
+    CHECK(close_code == 1010, "its close code is 1010");
+    CHECK(ws_connection_set_deflate(cl, (const uint8_t *)answer, answer_len) == WS_OK, "client deflate on");
+    CHECK(ws_connection_deflate(sv, (uint8_t *)msg, sizeof(msg)) == strlen("permessage-deflate"), "parameters in force");
+    CHECK(ws_connection_send(sv, 1, true, (const uint8_t *)"Hello", 5) == WS_OK, "server sends compressed Hello");
+    ws_connection_output(sv, &out, &outlen);
+    const uint8_t hello_z[] = { 0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00 };
+    CHECK(outlen == sizeof(hello_z) && memcmp(out, hello_z, outlen) == 0, "RFC 7692 7.2.3.1 bytes");
+    pump(sv, cl);
+    CHECK(ws_connection_next_event(cl, &kind, &evcode, &ev, &evlen) == WS_OK && kind == WS_EVENT_TEXT
+          && evlen == 5 && memcmp(ev, "Hello", 5) == 0, "client inflates Hello");
+    ws_connection_free(cl);
+    ws_connection_free(sv);
+    ws_config_free(dc);
+
     CHECK(strlen(ws_version()) > 0, "version string");
     printf("%d failed\n", failures);
     return failures ? 1 : 0;

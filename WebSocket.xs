@@ -130,6 +130,21 @@ wsx_bytes_opt(pTHX_ SV *sv, STRLEN *len)
 }
 
 
+/* A TLS version restriction ('1.2' or '1.3', 'TLSv1.2'...) as WS_TLS_VERSION_* flags. */
+static uint32_t
+wsx_r_tls_version(pTHX_ const char *func, SV *sv)
+{
+    const char *v = SvPV_nolen(sv);
+    if (strnEQ(v, "TLSv", 4))
+        v += 4;
+    if (strEQ(v, "1.2"))
+        return WS_TLS_VERSION_1_2_ONLY;
+    if (strEQ(v, "1.3"))
+        return WS_TLS_VERSION_1_3_ONLY;
+    croak("%s: the TLS version must be 1.2 or 1.3, not '%s'", func, SvPV_nolen(sv));
+    return 0;
+}
+
 /* The reactor's current event as an array [ name, id, fields... ] (see WebSocket::Loop). */
 #define WSX_R_PV(p, l) ((l) ? newSVpvn((const char *)(p), (l)) : newSVpvs(""))
 #define WSX_R_PV_OPT(p, l) ((p) ? WSX_R_PV((p), (l)) : newSV(0))

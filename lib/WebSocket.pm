@@ -3,6 +3,7 @@ use strict;
 use warnings;
 use parent qw( WebSocket::Generic );
 use Exporter ();
+use Scalar::Util ();
 use XSLoader ();
 
 our $VERSION = 'v0.3.0';
@@ -93,11 +94,54 @@ sub _text_encode
     return( $s );
 }
 
-# Extensions that change the frames themselves (compression in RSV1) and that the engine does
-# not implement: negotiating one would let the peer send frames the engine must refuse (1002).
-# They are neither offered nor accepted; any other extension is negotiated by name, as the
-# original did.
+# Extensions that change the frames themselves (compression in RSV1). permessage-deflate is
+# negotiated by the engine, which also compresses and inflates (see _deflate_options); the
+# older deflate-frame family is not implemented, and negotiating it would let the peer send
+# frames the engine must refuse (1002). None of them is negotiated by name; any other
+# extension is, as the original did.
 my %FRAME_EXTENSION = map{ $_ => 1 } qw( permessage-deflate x-webkit-deflate-frame deflate-frame perframe-deflate x-webkit-perframe-deflate deflate-stream );
+
+# The parameters of permessage-deflate (RFC 7692 section 7.1): the boolean ones and those
+# that take a window size (8 to 15).
+my %DEFLATE_FLAG = map{ $_ => 1 } qw( server_no_context_takeover client_no_context_takeover );
+my %DEFLATE_BITS = map{ $_ => 1 } qw( server_max_window_bits client_max_window_bits );
+
+# The engine settings for the permessage-deflate element of an extensions list (strings or
+# WebSocket::Extension objects, as the extensions option takes them): { deflate => 1,
+# deflate_threshold => $threshold, deflate_<parameter> => ... }, or {} when the list has none.
+# Sets an error and returns undef for a parameter RFC 7692 does not define or a bad window
+# size.
+sub _deflate_options
+{
+    my( $self, $list, $threshold ) = @_;
+    require WebSocket::Extension;
+    my @ext = map{ Scalar::Util::blessed( $_ ) && $_->can( 'extension' ) ? $_ : @{ WebSocket::Extension->new_from_multi( "$_" ) || [] } } grep{ defined } @{ $list || [] };
+    my( $pmd ) = grep{ lc( $_->extension // '' ) eq 'permessage-deflate' } @ext;
+    return( {} ) if( !$pmd );
+    my %set = ( deflate => 1, deflate_threshold => $threshold // WEBSOCKET_COMPRESSION_THRESHOLD );
+    my $params = $pmd->params || {};
+    for my $name ( sort( keys( %$params ) ) )
+    {
+        my $v = $params->{ $name };
+        if( $DEFLATE_FLAG{ $name } )
+        {
+            $set{ "deflate_${name}" } = 1;
+        }
+        elsif( $DEFLATE_BITS{ $name } )
+        {
+            # A window size without a value (client_max_window_bits) is the largest, 15.
+            $v = 15 if( !defined( $v ) || !length( $v ) );
+            return( $self->error( "Invalid permessage-deflate parameter ${name}=${v}: a window size is 8 to 15." ) )
+                if( $v !~ /^\d+$/ || $v < 8 || $v > 15 );
+            $set{ "deflate_${name}" } = 0 + $v;
+        }
+        else
+        {
+            return( $self->error( "Unknown permessage-deflate parameter \"${name}\" (RFC 7692 defines server_no_context_takeover, client_no_context_takeover, server_max_window_bits and client_max_window_bits)." ) );
+        }
+    }
+    return( \%set );
+}
 
 sub _extension_negotiable
 {

@@ -56,15 +56,15 @@ subtest 'WebSocket::Client and WebSocket::Server in one process' => sub
     ok( $c->connected, 'client connected' );
     is( $c->ip, '127.0.0.1', 'client ip: the server address' );
     is( $c->handshake->response->subprotocol->join( ',' )->scalar, 'chat', 'the client\'s first choice the server speaks' );
-    # permessage-deflate is not implemented yet: the client does not offer it (and says so),
-    # the server would not accept it; an extension that leaves the frames alone is negotiated
-    # by name, as the original did.
-    like( $c->handshake->request->as_string, qr/^Sec-WebSocket-Extensions: x-app-feature; level=2\r?$/m, 'the client offers only what the engine can carry out' );
+    # permessage-deflate is offered and answered by the engine (which compresses); an extension
+    # that leaves the frames alone is negotiated by name, as the original did.
+    like( $c->handshake->request->as_string, qr/^Sec-WebSocket-Extensions: x-app-feature; level=2, permessage-deflate; client_max_window_bits\r?$/m, 'the client offers the other extension and the engine\'s permessage-deflate' );
     is( $s->extensions->length, 2, 'the server\'s extensions given as one header value: two objects' );
-    ok( ( grep{ /^Not offering permessage-deflate: not implemented/ } @warnings ), '... and warns about the rest' );
-    is( $c->handshake->response->headers->header( 'Sec-WebSocket-Extensions' ), 'x-app-feature', 'the server accepts the other extension by name' );
+    ok( !( grep{ /not implemented/ } @warnings ), '... and no warning about them' );
+    is( $c->handshake->response->headers->header( 'Sec-WebSocket-Extensions' ), 'permessage-deflate, x-app-feature', 'the server accepts permessage-deflate (first) and the other extension by name' );
     ok( pump_until( sub { @conns && $conns[0]->is_ready } ), 'the server side is ready' );
     my $conn = $conns[0];
+    is( $conn->extensions->map( sub{ $_->extension } )->join( ',' )->scalar, 'permessage-deflate,x-app-feature', 'the connection\'s extensions' );
     is( $conn->subprotocol->join( ',' )->scalar, 'chat', 'server connection: selected subprotocol' );
     is( $conn->request_uri, 'ws://127.0.0.1:' . $s->port . '/room/1?token=abc', 'request_uri with the query' );
     is( $conn->origin, 'http://app.example/page', 'origin' );
@@ -297,39 +297,57 @@ subtest 'constructor options watch_readable and watch_writable' => sub
     is( WebSocket::Server->error->message, 'watch_readable expects an even number of arguments', '... error' );
 };
 
-subtest 'extensions that compress frames are declined: a browser offers permessage-deflate' => sub
+subtest 'permessage-deflate: negotiated by the engine when the server lists it, declined otherwise' => sub
 {
-    @warnings = ();
-    @conns = ();
-    my $s = WebSocket::Server->new(
-        host        => '127.0.0.1',
-        port        => 0,
-        silence_max => 0,
-        extensions  => 'permessage-deflate, x-app-feature',
-        on_connect  => sub { push( @conns, $_[1] ); $_[1]->on( utf8 => sub { $_[0]->send_utf8( $_[1] ) } ); 1 },
-    ) || die( WebSocket::Server->error );
-    $s->start_listening || die( $s->error );
-    is( scalar( grep{ /^Extension\(s\) permessage-deflate not implemented by this version of the engine/ } @warnings ), 1, 'start_listening warns once that it will be declined' );
-    # What Chromium and Firefox send.
-    my( $sock, $code, $h ) = raw_handshake( $s->port, '/', 'Sec-WebSocket-Extensions' => 'permessage-deflate; client_max_window_bits, x-app-feature' );
-    is( $code, 101, '101' );
-    is( $h->{'sec-websocket-extensions'}, 'x-app-feature', 'permessage-deflate declined, the other extension accepted' );
-    ok( pump_until( sub { @conns && $conns[0]->is_ready } ), 'ready' );
-    send_frame( $sock, 1, 'plain frames, as the client now sends' );
-    my( $op, $payload ) = read_frame( $sock );
-    is( $payload, 'plain frames, as the client now sends', 'messages flow' );
-    # A frame with RSV1 set is still a protocol error: nothing was negotiated that allows it.
-    send_frame( $sock, 1, 'compressed?', rsv => 4 );    # RSV1
-    ( $op, $payload ) = read_frame( $sock );
-    is( $op, 8, 'RSV1 without an extension: close' );
-    is( unpack( 'n', $payload ), 1002, '... 1002' );
-    $s->_stop_listening;
+    for my $listed ( 1, 0 )
+    {
+        @warnings = ();
+        @conns = ();
+        my $s = WebSocket::Server->new(
+            host        => '127.0.0.1',
+            port        => 0,
+            silence_max => 0,
+            extensions  => ( $listed ? 'permessage-deflate, x-app-feature' : 'x-app-feature' ),
+            on_connect  => sub { push( @conns, $_[1] ); $_[1]->on( utf8 => sub { $_[0]->send_utf8( $_[1] ) } ); 1 },
+        ) || die( WebSocket::Server->error );
+        $s->start_listening || die( $s->error );
+        ok( !( grep{ /not implemented/ } @warnings ), 'no warning at start' );
+        # What Chromium and Firefox send.
+        my( $sock, $code, $h ) = raw_handshake( $s->port, '/', 'Sec-WebSocket-Extensions' => 'permessage-deflate; client_max_window_bits, x-app-feature' );
+        is( $code, 101, '101 Switching Protocols' );
+        ok( pump_until( sub { @conns && $conns[0]->is_ready } ), 'ready' );
+        if( $listed )
+        {
+            is( $h->{'sec-websocket-extensions'}, 'permessage-deflate, x-app-feature', 'permessage-deflate accepted, first, with the other extension' );
+            # RFC 7692 section 7.2.3.1: "Hello" compressed, RSV1 set.
+            send_frame( $sock, 1, "\xf2\x48\xcd\xc9\xc9\x07\x00", rsv => 4 );
+            my( $op, $payload ) = read_frame( $sock );
+            is( $payload, 'Hello', 'a compressed message is inflated (and its short echo goes out uncompressed)' );
+            send_frame( $sock, 1, 'not deflate data', rsv => 4 );
+            ( $op, $payload ) = read_frame( $sock );
+            is( $op, 8, 'RSV1 on data that does not inflate: close' );
+            is( unpack( 'n', $payload ), 1007, '... 1007' );
+        }
+        else
+        {
+            is( $h->{'sec-websocket-extensions'}, 'x-app-feature', 'permessage-deflate declined, the other extension accepted' );
+            send_frame( $sock, 1, 'plain frames, as the client now sends' );
+            my( $op, $payload ) = read_frame( $sock );
+            is( $payload, 'plain frames, as the client now sends', 'messages flow' );
+            # A frame with RSV1 set is a protocol error: nothing was negotiated that allows it.
+            send_frame( $sock, 1, 'compressed?', rsv => 4 );    # RSV1
+            ( $op, $payload ) = read_frame( $sock );
+            is( $op, 8, 'RSV1 without an extension: close' );
+            is( unpack( 'n', $payload ), 1002, '... 1002' );
+        }
+        $s->_stop_listening;
+    }
 };
 
-subtest 'an IO::Socket::SSL listener is refused rather than served in clear' => sub
+subtest 'an IO::Socket::SSL listener without a certificate file is refused rather than served in clear' => sub
 {
-    # Only the class matters to the check, so a plain listener of a subclass stands in for it
-    # (IO::Socket::SSL itself need not be installed).
+    # A plain listener of a subclass stands in for one made without SSL_cert_file (IO::Socket::SSL
+    # itself need not be installed); t/70-tls.t serves a real one.
     {
         no strict 'refs';
         @{'Local::TLSListener::ISA'} = ( 'IO::Socket::SSL', 'IO::Socket::INET' );
@@ -338,7 +356,7 @@ subtest 'an IO::Socket::SSL listener is refused rather than served in clear' => 
     bless( $l, 'Local::TLSListener' );
     my $s = WebSocket::Server->new( listen => $l, on_connect => sub { 1 } ) || die( WebSocket::Server->error );
     ok( !defined( $s->start_listening ), 'start_listening fails' );
-    like( $s->error->message, qr/^Failed to start websocket server; TLS listening sockets \(IO::Socket::SSL\) are not supported by this version/, '... saying why' );
+    like( $s->error->message, qr/^Failed to start websocket server; the IO::Socket::SSL listener has no SSL_cert_file the engine can read/, '... saying why' );
     close( $l );
 };
 

@@ -75,6 +75,13 @@ PROTOTYPES: DISABLE
     else if (strEQ(wsx_k_, "close_timeout")) { (opt) = WS_REACTOR_OPT_CLOSE_TIMEOUT; wsx_kind_ = 2; } \
     else if (strEQ(wsx_k_, "ping_interval")) { (opt) = WS_REACTOR_OPT_PING_INTERVAL; wsx_kind_ = 2; } \
     else if (strEQ(wsx_k_, "pong_timeout")) { (opt) = WS_REACTOR_OPT_PONG_TIMEOUT; wsx_kind_ = 2; } \
+    else if (strEQ(wsx_k_, "deflate")) { (opt) = WS_REACTOR_OPT_DEFLATE; wsx_kind_ = 1; } \
+    else if (strEQ(wsx_k_, "deflate_server_no_context_takeover")) { (opt) = WS_REACTOR_OPT_DEFLATE_SERVER_NO_CONTEXT_TAKEOVER; wsx_kind_ = 1; } \
+    else if (strEQ(wsx_k_, "deflate_client_no_context_takeover")) { (opt) = WS_REACTOR_OPT_DEFLATE_CLIENT_NO_CONTEXT_TAKEOVER; wsx_kind_ = 1; } \
+    else if (strEQ(wsx_k_, "deflate_server_max_window_bits")) (opt) = WS_REACTOR_OPT_DEFLATE_SERVER_MAX_WINDOW_BITS; \
+    else if (strEQ(wsx_k_, "deflate_client_max_window_bits")) (opt) = WS_REACTOR_OPT_DEFLATE_CLIENT_MAX_WINDOW_BITS; \
+    else if (strEQ(wsx_k_, "deflate_threshold")) (opt) = WS_REACTOR_OPT_DEFLATE_THRESHOLD; \
+    else if (strEQ(wsx_k_, "deflate_required")) { (opt) = WS_REACTOR_OPT_DEFLATE_REQUIRED; wsx_kind_ = 1; } \
     if ((opt) && wsx_kind_ == 0) { \
         SvGETMAGIC(v); \
         if (SvOK(v) && SvNV_nomg(v) < 0) croak("%s: %s must not be negative", func, wsx_k_); \
@@ -205,8 +212,12 @@ connect(self, host, port, opts = &PL_sv_undef)
         const uint8_t **protos = NULL, **hdrs = NULL;
         size_t *proto_lens = NULL, *hdr_lens = NULL, n_protos = 0, n_hdrs = 0;
         uint64_t id = 0;
-        HV *hv = NULL;
+        HV *hv = NULL, *tls = NULL;
         SV **svp;
+        const uint8_t *sni = NULL, *ca = NULL;
+        STRLEN snil = 0, cal = 0;
+        uint32_t tls_flags = 0;
+        ws_result rc;
     CODE:
         h = wsx_bytes(aTHX_ host, &hl);
         if (port > 65535)
@@ -230,14 +241,75 @@ connect(self, host, port, opts = &PL_sv_undef)
                 WSX_R_LIST(func, "protocols", *svp, protos, proto_lens, n_protos);
             if ((svp = hv_fetchs(hv, "headers", 0)))
                 WSX_R_PAIRS(func, *svp, hdrs, hdr_lens, n_hdrs);
+            /* tls => { server_name, ca_pem, verify (default true), version ('1.2' or '1.3') } */
+            if ((svp = hv_fetchs(hv, "tls", 0)) && SvOK(*svp)) {
+                if (!SvROK(*svp) || SvTYPE(SvRV(*svp)) != SVt_PVHV)
+                    croak("%s: tls must be a hash reference", func);
+                tls = (HV *)SvRV(*svp);
+                if ((svp = hv_fetchs(tls, "server_name", 0)))
+                    sni = wsx_bytes_opt(aTHX_ *svp, &snil);
+                if ((svp = hv_fetchs(tls, "ca_pem", 0)))
+                    ca = wsx_bytes_opt(aTHX_ *svp, &cal);
+                if ((svp = hv_fetchs(tls, "verify", 0)) && SvOK(*svp) && !SvTRUE(*svp))
+                    tls_flags |= WS_TLS_DANGEROUS_NO_VERIFY;
+                if ((svp = hv_fetchs(tls, "version", 0)) && SvOK(*svp))
+                    tls_flags |= wsx_r_tls_version(aTHX_ func, *svp);
+            }
         }
-        if (ws_reactor_connect(self, h, hl, (uint16_t)port, path, pl, hh, hhl, origin, ol,
-                               protos, proto_lens, n_protos, ext, el, hdrs, hdr_lens, n_hdrs, &id) == WS_OK)
+        if (tls)
+            rc = ws_reactor_connect_tls(self, h, hl, (uint16_t)port, path, pl, hh, hhl, origin, ol,
+                                        protos, proto_lens, n_protos, ext, el, hdrs, hdr_lens, n_hdrs,
+                                        sni, snil, ca, cal, tls_flags, &id);
+        else
+            rc = ws_reactor_connect(self, h, hl, (uint16_t)port, path, pl, hh, hhl, origin, ol,
+                                    protos, proto_lens, n_protos, ext, el, hdrs, hdr_lens, n_hdrs, &id);
+        if (rc == WS_OK)
             RETVAL = newSVuv(id);
         else
             RETVAL = &PL_sv_undef;
     OUTPUT:
         RETVAL
+
+# TLS for the connections listener lid accepts from now on: the certificate chain and the key
+# as PEM text; both undef: plain TCP again. version: '1.2' or '1.3' only (default both).
+SV *
+listener_tls(self, lid, cert_pem, key_pem, version = &PL_sv_undef)
+        ws_reactor *self
+        UV lid
+        SV *cert_pem
+        SV *key_pem
+        SV *version
+    PREINIT:
+        STRLEN cl = 0, kl = 0;
+        const uint8_t *c, *k;
+        uint32_t flags = 0;
+    CODE:
+        c = wsx_bytes_opt(aTHX_ cert_pem, &cl);
+        k = wsx_bytes_opt(aTHX_ key_pem, &kl);
+        SvGETMAGIC(version);
+        if (SvOK(version))
+            flags = wsx_r_tls_version(aTHX_ "WebSocket::Engine::Reactor::listener_tls", version);
+        RETVAL = ws_reactor_listener_tls(self, lid, c, cl, k, kl, flags) == WS_OK ? newSViv(1) : &PL_sv_undef;
+    OUTPUT:
+        RETVAL
+
+# What a TLS connection negotiated: ( 'TLSv1.3' or 'TLSv1.2', the ALPN protocol or undef );
+# the empty list for a plain connection or before its TLS handshake completed.
+void
+tls_info(self, cid)
+        ws_reactor *self
+        UV cid
+    PREINIT:
+        uint16_t version = 0;
+        const uint8_t *alpn = NULL;
+        size_t alpn_len = 0;
+    PPCODE:
+        if (ws_reactor_tls_info(self, cid, &version, &alpn, &alpn_len) != WS_OK)
+            XSRETURN_EMPTY;
+        EXTEND(SP, 2);
+        mPUSHs(version == 0x0304 ? newSVpvs("TLSv1.3") : version == 0x0303 ? newSVpvs("TLSv1.2") : newSVpvf("0x%04x", (unsigned)version));
+        mPUSHs(alpn ? newSVpvn((const char *)alpn, alpn_len) : newSV(0));
+        XSRETURN(2);
 
 SV *
 accept(self, cid, opts = &PL_sv_undef)

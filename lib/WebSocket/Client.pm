@@ -43,7 +43,10 @@ sub init
     $self->{cookie}               = undef;
     $self->{do_pong}              = \&pong;
     $self->{extensions}           = undef;
+    $self->{extensions_required}  = 0;
     $self->{ip}                   = undef;
+    $self->{SSL_ca_file}          = undef;
+    $self->{SSL_verify_mode}      = undef;
     $self->{max_fragments_amount} = undef;
     $self->{max_payload_size}     = undef;
     $self->{$_}                   = $NOOP for( qw( on_binary on_connect on_disconnect on_drain on_error on_ping on_pong on_recv on_send on_utf8 ) );
@@ -91,13 +94,29 @@ sub connect
     my $host = $uri->can( 'host' ) ? $uri->host : undef;
     return( $self->error( "No host found in uri \"$uri\"." ) ) if( !defined( $host ) || !length( $host ) );
     my $port = ( $uri->can( 'port' ) && $uri->port ) ? $uri->port : ( $scheme eq 'wss' ? 443 : 80 );
+    my $tls;
     if( $scheme eq 'wss' )
     {
-        return( $self->error( "Failed to connect using ssl to remote host '$host' on port '$port': wss:// (TLS) is not supported by this version of WebSocket::Client yet." ) );
+        # TLS in the engine (rustls): the server's certificate is verified for the URI's host
+        # against the system's CA store, or SSL_ca_file; SSL_verify_mode 0 turns that off.
+        $tls = { server_name => $host };
+        my $mode = $self->{SSL_verify_mode};
+        $tls->{verify} = 0 if( defined( $mode ) && !$mode );
+        my $ca = $self->{SSL_ca_file};
+        if( defined( $ca ) && length( $ca ) )
+        {
+            my $fh;
+            if( !open( $fh, '<:raw', $ca ) )
+            {
+                return( $self->error({ code => WS_TLS_HANDSHAKE_FAIL, message => "Failed to connect using ssl to remote host '$host' on port '$port': cannot read SSL_ca_file ${ca}: $!" }) );
+            }
+            local $/;
+            $tls->{ca_pem} = scalar( <$fh> ) // '';
+        }
     }
     elsif( $scheme ne 'ws' )
     {
-        return( $self->error( "Unsupported uri scheme \"$scheme\": use ws://." ) );
+        return( $self->error( "Unsupported uri scheme \"$scheme\": use ws:// or wss://." ) );
     }
     my $version = $self->version;
     if( defined( $version ) && ( ( $version->version // 0 ) != 13 ) )
@@ -118,7 +137,7 @@ sub connect
 
     my $loop = $self->_loop || return( $self->pass_error );
     my $r = $loop->reactor;
-    my $def_port = 80;
+    my $def_port = $tls ? 443 : 80;
     my $host_header = index( $host, ':' ) >= 0 ? "[$host]" : $host;
     $host_header .= ":$port" if( $port != $def_port );
     my $origin = $self->origin;
@@ -127,6 +146,7 @@ sub connect
     my @headers;
     push( @headers, Cookie => "$cookie" ) if( defined( $cookie->scalar ) && length( "$cookie" ) );
     my $ext = $self->_extensions_header;
+    return( $self->pass_error ) if( $self->{_ext_invalid} );
     my $cid = eval
     {
         $r->connect( $host, $port, {
@@ -136,19 +156,27 @@ sub connect
             protocols   => [ $self->subprotocol->list ],
             ( defined( $ext ) && length( $ext ) ? ( extensions => $ext ) : () ),
             headers     => \@headers,
+            ( $tls ? ( tls => $tls ) : () ),
         });
     };
     if( !defined( $cid ) )
     {
         my $msg = $@ ? WebSocket::Frame::_clean_croak( $@ ) : _reactor_message( $r );
-        return( $self->error( "Failed to connect to remote host '$host' on port '$port': $msg" ) );
+        return( $self->error( $tls ? { code => WS_TLS_HANDSHAKE_FAIL, message => "Failed to connect using ssl to remote host '$host' on port '$port': $msg" } : "Failed to connect to remote host '$host' on port '$port': $msg" ) );
     }
     $self->{_cid}   = $cid;
     $self->{_state} = 'connecting';
     $self->{_peer}  = [ $host, $port ];
+    $self->{_tls}   = $tls ? 1 : 0;
     $self->{_had_conn} = 1;
     $loop->add_conn( $cid, $self );
     $self->_apply_limits;
+    # The engine put its own permessage-deflate offer in the request: the request object says
+    # what goes out.
+    if( $self->{_deflate} && ( $r->pending_handshake( $cid ) // '' ) =~ /^Sec-WebSocket-Extensions:[ \t]*([^\r\n]*)/mi )
+    {
+        $self->handshake->request->extensions( "$1" );
+    }
     # on_send hears the handshake request too, as in the original: the engine has built it and
     # writes it once the TCP connection is up.
     $self->_notify_send( $r->pending_handshake( $cid ) ) if( ( $self->{on_send} || $NOOP ) != $NOOP );
@@ -201,7 +229,16 @@ sub connect
         $hs->response( $res );
     }
     my $failure;
-    if( $self->subprotocol->length )
+    # extensions_required: every extension offered must be in the answer (the engine has
+    # already failed the connection with 1010 when permessage-deflate was missing).
+    if( $self->{extensions_required} && @{ $self->{_offered} || [] } )
+    {
+        require WebSocket::Extension;
+        my %got = map{ lc( $_->extension ) => 1 } @{ ( defined( $exts ) && length( $exts ) ? WebSocket::Extension->new_from_multi( $exts ) : undef ) || [] };
+        my @missing = grep{ !$got{ $_ } } @{ $self->{_offered} };
+        $failure = { code => WS_EXTENSIONS_NOT_AVAILABLE, message => "The server did not accept the extension(s) " . join( ', ', @missing ) . ", and extensions_required is set." } if( @missing );
+    }
+    if( !$failure && $self->subprotocol->length )
     {
         if( defined( $proto ) && length( $proto ) )
         {
@@ -430,6 +467,12 @@ sub buffered_amount
 sub connected { return( shift->_set_get_boolean( 'connected', @_ ) ); }
 
 sub cookie { return( shift->_set_get_scalar_as_object( 'cookie', @_ ) ); }
+
+sub extensions_required { return( shift->_set_get_boolean( 'extensions_required', @_ ) ); }
+
+sub SSL_ca_file { return( shift->_set_get_scalar( 'SSL_ca_file', @_ ) ); }
+
+sub SSL_verify_mode { return( shift->_set_get_scalar( 'SSL_verify_mode', @_ ) ); }
 
 sub disconnected { return( shift->_set_get_boolean( 'disconnected', @_ ) ); }
 
@@ -814,7 +857,8 @@ sub _connect_failed
     my( $self, $code, $msg ) = @_;
     my( $host, $port ) = @{ $self->{_peer} || [ '', '' ] };
     $msg = 'unknown error' if( !defined( $msg ) || !length( $msg ) );
-    my $ex = $self->_record_error({ ( defined( $code ) ? ( code => $code ) : () ), message => "Failed to connect to remote host '$host' on port '$port': $msg" });
+    my $what = $self->{_tls} ? 'Failed to connect using ssl to remote host' : 'Failed to connect to remote host';
+    my $ex = $self->_record_error({ ( defined( $code ) ? ( code => $code ) : () ), message => "$what '$host' on port '$port': $msg" });
     local $@;
     if( !eval{ $self->_cb( 'on_error' )->( $self, $ex ); 1 } )
     {
@@ -863,6 +907,12 @@ sub _apply_limits
     my $r = $self->_loop->reactor;
     $self->{_auto_pong} = $self->_engine_pongs;
     eval{ $r->set( $cid, max_message_size => ( 0 + $fb->max_payload_size ), max_fragments => ( 0 + $fb->max_fragments_amount ), auto_pong => $self->{_auto_pong} ) };
+    # permessage-deflate: the engine builds the offer from these (before the request goes out)
+    # and checks the answer.
+    if( my $d = $self->{_deflate} )
+    {
+        eval{ $r->set( $cid, %$d, deflate_required => ( $self->{extensions_required} ? 1 : 0 ) ) };
+    }
     return;
 }
 
@@ -935,6 +985,7 @@ sub _extensions_header
 {
     my $self = shift( @_ );
     my $v = $self->{extensions};
+    @$self{qw( _deflate _ext_invalid _offered )} = ( undef, 0, [] );
     return if( !defined( $v ) );
     my @list = ( Scalar::Util::reftype( $v ) // '' ) eq 'ARRAY' && !overload::Method( $v, '""' ) ? @$v : ( $v );
     my $s = join( ', ', grep{ length( $_ ) } map{ defined( $_ ) ? ( Scalar::Util::blessed( $_ ) && $_->can( 'as_string' ) ? $_->as_string : "$_" ) : '' } @list );
@@ -943,10 +994,17 @@ sub _extensions_header
     # send frames this client must refuse.
     require WebSocket::Extension;
     my $parsed = WebSocket::Extension->new_from_multi( $s ) || return( $s );
+    # permessage-deflate is offered by the engine itself, from these settings.
+    my $deflate = $self->_deflate_options( $parsed, $self->compression_threshold );
+    $self->{_ext_invalid} = defined( $deflate ) ? 0 : 1;
+    return if( !defined( $deflate ) );
+    $self->{_deflate} = %$deflate ? $deflate : undef;
+    $self->{_offered} = [ map{ lc( $_->extension ) } grep{ $self->_extension_negotiable( $_->extension ) || lc( $_->extension ) eq 'permessage-deflate' } @$parsed ];
     my @keep = grep{ $self->_extension_negotiable( $_->extension ) } @$parsed;
-    if( @keep != @$parsed && !$self->{_extension_warned}++ && $self->_warnings_is_enabled )
+    my @dropped = grep{ lc( $_ ) ne 'permessage-deflate' && !$self->_extension_negotiable( $_ ) } map{ $_->extension } @$parsed;
+    if( @dropped && !$self->{_extension_warned}++ && $self->_warnings_is_enabled )
     {
-        warn( "Not offering " . join( ', ', map{ $_->extension } grep{ !$self->_extension_negotiable( $_->extension ) } @$parsed ) . ": not implemented by this version of the engine\n" );
+        warn( "Not offering " . join( ', ', @dropped ) . ": not implemented by this version of the engine\n" );
     }
     return( join( ', ', map{ $_->as_string } @keep ) );
 }

@@ -109,6 +109,8 @@ sub _engine_init
         my $hs = $server->{handshake_timeout};
         $set{handshake_timeout} = $hs if( defined( $hs ) && $hs >= 0 );
         $self->{max_buffered} //= $server->{max_buffered} if( defined( $server->{max_buffered} ) );
+        # permessage-deflate, negotiated by the engine when the server lists it
+        %set = ( %set, %{ $server->{_deflate} } ) if( $server->{_deflate} );
     }
     $set{max_buffered} = $self->{max_buffered} if( defined( $self->{max_buffered} ) );
     $set{accept_unmasked_frames} = $server->{accept_unmasked_frames} ? 1 : 0
@@ -309,6 +311,8 @@ sub _on_ping
 sub _on_open
 {
     my( $self, $protocol, $extensions, $headers ) = @_;
+    # What the 101 said, permessage-deflate included (the engine negotiated it).
+    $self->{_extensions_sent} = $extensions if( defined( $extensions ) && length( $extensions ) );
     $self->{_open} = 1;
     $self->{_ready} = 1;
     $self->_compact_handshake;
@@ -627,9 +631,27 @@ sub _user_callback
 sub _negotiated_into
 {
     my( $self, $res ) = @_;
-    $res->extensions( [ @{ $self->{_extensions_accepted} } ] ) if( $self->{_extensions_accepted} );
+    if( defined( $self->{_extensions_sent} ) )
+    {
+        $res->extensions( $self->{_extensions_sent} );
+    }
+    elsif( $self->{_extensions_accepted} )
+    {
+        $res->extensions( [ @{ $self->{_extensions_accepted} } ] );
+    }
     $res->subprotocol( [ @{ $self->subprotocol } ] );
     return( $res );
+}
+
+# The extensions in force on the connection, as sent in the 101 answer (permessage-deflate
+# with its parameters among them): WebSocket::Extension objects, empty before the handshake.
+sub extensions
+{
+    my $self = shift( @_ );
+    my $v = $self->{_extensions_sent};
+    require WebSocket::Extension;
+    my $list = defined( $v ) ? ( WebSocket::Extension->new_from_multi( $v ) || [] ) : [];
+    return( $self->new_array( [ @$list ] ) );
 }
 
 sub ip { return( shift->_set_get_scalar( 'ip', @_ ) ); }

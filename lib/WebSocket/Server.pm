@@ -42,6 +42,8 @@ sub init
     $self->{handshake_timeout} = 10;
     $self->{max_buffered}     = undef;
     $self->{accept_unmasked_frames} = 1;
+    $self->{SSL_cert_file}    = undef;
+    $self->{SSL_key_file}     = undef;
     $self->{_watch_r}         = {};
     $self->{_watch_w}         = {};
     $self->{_conns}           = {};
@@ -113,6 +115,10 @@ sub host { return( shift->_set_get_scalar( 'host', @_ ) ); }
 sub ip { return( shift->_set_get_scalar_as_object( 'ip', @_ ) ); }
 
 sub is_ssl { return( shift->_set_get_boolean( 'is_ssl', @_ ) ); }
+
+sub SSL_cert_file { return( shift->_set_get_scalar( 'SSL_cert_file', @_ ) ); }
+
+sub SSL_key_file { return( shift->_set_get_scalar( 'SSL_key_file', @_ ) ); }
 
 sub legacy { return( shift->_set_get_boolean( 'legacy', @_ ) ); }
 
@@ -385,17 +391,18 @@ sub _listen
     my $r = $loop->reactor;
     my $sock = $self->{listen};
     my( $lid, $port, $ip );
-    # The engine reads and writes the socket itself, in plain TCP: serving an IO::Socket::SSL
-    # listener that way would send the handshake in clear to clients that expect TLS.
-    if( Scalar::Util::blessed( $sock ) && $sock->isa( 'IO::Socket::SSL' ) )
-    {
-        return( $self->error( "Failed to start websocket server; TLS listening sockets (IO::Socket::SSL) are not supported by this version: the engine would serve plain TCP on it." ) );
-    }
+    # TLS: the engine does it (rustls), with the certificate and key of the options, or those an
+    # IO::Socket::SSL listener was made with (the engine accepts on its descriptor).
+    my $tls = $self->_tls_pems;
+    return( $self->pass_error ) if( !defined( $tls ) );
     if( !$self->{_extension_warned}++ )
     {
-        my @no = grep{ !$self->_extension_negotiable( $_ ) } map{ $_->extension } @{ $self->extensions };
+        my @no = grep{ lc( $_ ) ne 'permessage-deflate' && !$self->_extension_negotiable( $_ ) } map{ $_->extension } @{ $self->extensions };
         $self->_warn( "Extension(s) " . join( ', ', @no ) . " not implemented by this version of the engine: declined in every handshake" ) if( @no );
     }
+    # permessage-deflate: the engine negotiates it in every handshake with these settings.
+    my $deflate = $self->_deflate_options( [ @{ $self->extensions } ], $self->compression_threshold ) // return( $self->pass_error );
+    $self->{_deflate} = %$deflate ? $deflate : undef;
     if( Scalar::Util::blessed( $sock ) && $sock->isa( 'IO::Socket' ) )
     {
         $sock->clearerr if( $sock->can( 'clearerr' ) );
@@ -412,7 +419,6 @@ sub _listen
         }
         $port = $sock->sockport;
         $ip = $sock->sockhost;
-        $self->is_ssl( $sock->isa( 'IO::Socket::SSL' ) || $sock->can( 'accept_SSL' ) ? 1 : 0 );
     }
     else
     {
@@ -426,8 +432,14 @@ sub _listen
             return( $self->error( "Failed to listen on port $want: $msg" ) );
         }
         $ip = $host;
-        $self->is_ssl(0);
     }
+    if( @$tls && !$r->listener_tls( $lid, @$tls ) )
+    {
+        my $msg = $self->_reactor_error( $r ) || 'unknown error';
+        $r->unlisten( $lid );
+        return( $self->error( "Failed to start websocket server; TLS: $msg" ) );
+    }
+    $self->is_ssl( @$tls ? 1 : 0 );
     $self->{_lid} = $lid;
     $self->port( $port ) if( defined( $port ) );
     $self->ip( $ip );
@@ -473,6 +485,41 @@ sub _reactor_error
     my( $self, $r ) = @_;
     my $e = eval{ $r->error };
     return( ref( $e ) eq 'ARRAY' ? $e->[2] : $e );
+}
+
+# The certificate chain and key (PEM text) the listener serves TLS with: from SSL_cert_file
+# and SSL_key_file, or from the IO::Socket::SSL listener given as listen (the arguments it was
+# made with); [] for plain TCP; undef with an error when a file cannot be read.
+sub _tls_pems
+{
+    my $self = shift( @_ );
+    my $sock = $self->{listen};
+    my( $cert, $key ) = @$self{qw( SSL_cert_file SSL_key_file )};
+    if( Scalar::Util::blessed( $sock ) && $sock->isa( 'IO::Socket::SSL' ) )
+    {
+        my $args = ${*$sock}{_SSL_arguments} || {};
+        $cert //= $args->{SSL_cert_file};
+        $key //= $args->{SSL_key_file};
+        if( !defined( $cert ) || ref( $cert ) )
+        {
+            return( $self->error( "Failed to start websocket server; the IO::Socket::SSL listener has no SSL_cert_file the engine can read (certificates given as objects or per host name are not supported): give SSL_cert_file and SSL_key_file to WebSocket::Server." ) );
+        }
+    }
+    return( [] ) if( !defined( $cert ) && !defined( $key ) );
+    return( $self->error( "Failed to start websocket server; SSL_cert_file is set but not SSL_key_file." ) ) if( !defined( $key ) );
+    return( $self->error( "Failed to start websocket server; SSL_key_file is set but not SSL_cert_file." ) ) if( !defined( $cert ) );
+    my @pem;
+    for my $file ( $cert, $key )
+    {
+        my $fh;
+        if( !open( $fh, '<:raw', $file ) )
+        {
+            return( $self->error( "Failed to start websocket server; cannot read ${file}: $!" ) );
+        }
+        local $/;
+        push( @pem, scalar( <$fh> ) // '' );
+    }
+    return( \@pem );
 }
 
 sub _run

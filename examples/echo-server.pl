@@ -2,10 +2,15 @@
 # A WebSocket echo server: every text and binary message comes back unchanged.
 #
 #   perl -Mblib examples/echo-server.pl [--host 127.0.0.1] [--port 8080] [--max-size BYTES]
+#       [--cert FILE --key FILE] [--deflate]
 #
-# It prints one line, "listening on ws://HOST:PORT/", once it accepts connections, and runs
-# until killed. Any WebSocket client can use it, browsers included:
+# It prints one line, "listening on ws://HOST:PORT/" (wss:// with --cert and --key), once it
+# accepts connections, and runs until killed. Any WebSocket client can use it, browsers
+# included:
 #   new WebSocket( "ws://127.0.0.1:8080/" )
+# --cert and --key (PEM files: the certificate chain and its private key) serve wss:// through
+# the engine's TLS; --deflate accepts permessage-deflate (RFC 7692): messages of 10240 bytes
+# or more are then sent compressed.
 # The default message limit is 64 MiB, so the Autobahn|Testsuite cases with 16 MiB
 # messages pass against it.
 use strict;
@@ -17,11 +22,16 @@ use WebSocket::Server;
 my $host = '127.0.0.1';
 my $port = 8080;
 my $max  = 64 * 1024 * 1024;
+my( $cert, $key, $deflate );
 Getopt::Long::GetOptions(
     'host=s'     => \$host,
     'port=i'     => \$port,
     'max-size=i' => \$max,
-) || die( "Usage: $0 [--host 127.0.0.1] [--port 8080] [--max-size BYTES]\n" );
+    'cert=s'     => \$cert,
+    'key=s'      => \$key,
+    'deflate'    => \$deflate,
+) || die( "Usage: $0 [--host 127.0.0.1] [--port 8080] [--max-size BYTES] [--cert FILE --key FILE] [--deflate]\n" );
+die( "--cert and --key go together\n" ) if( defined( $cert ) != defined( $key ) );
 
 # Listening before the server starts lets us announce the address (and the port chosen by the
 # system with --port 0) once connections are accepted; they wait in the backlog meanwhile.
@@ -34,6 +44,8 @@ my $sock = IO::Socket::IP->new(
 
 my $server = WebSocket::Server->new(
     listen      => $sock,
+    ( defined( $cert ) ? ( SSL_cert_file => $cert, SSL_key_file => $key ) : () ),
+    ( $deflate ? ( extensions => 'permessage-deflate' ) : () ),
     # No keep-alive pings: an echo server speaks only when spoken to.
     silence_max => 0,
     on_connect  => sub
@@ -53,7 +65,7 @@ my $server = WebSocket::Server->new(
 
 my $shown = $host =~ /:/ ? "[$host]" : $host;
 $| = 1;
-print( "listening on ws://${shown}:", $sock->sockport, "/\n" );
+print( "listening on ", ( defined( $cert ) ? 'wss' : 'ws' ), "://${shown}:", $sock->sockport, "/\n" );
 
 $SIG{TERM} = $SIG{INT} = sub { $server->shutdown };
 $server->start || die( $server->error, "\n" );

@@ -275,7 +275,7 @@ Shortcut for C<< WebSocket::Server->new( @_ ) >>, with the same error handling.
 
 =head2 compression_threshold
 
-Sets or gets the size in bytes above which text and binary messages are compressed when the
+Sets or gets the size in bytes from which text and binary messages are compressed when the
 permessage-deflate extension is negotiated; smaller messages go out uncompressed. Default:
 10240. Returns a L<WebSocket::Generic::Number>.
 

@@ -1106,10 +1106,11 @@ C<wss://> URIs are not supported yet: L</connect> fails with an error saying so.
 
 The URI is required (C<No websocket uri was provided to connect to.>). The options are the
 methods of the same name: C<compression_threshold>, C<cookie>, C<debug>, C<do_pong>,
-C<extensions>, C<fatal>, C<max_fragments_amount>, C<max_payload_size>, C<on_binary>,
-C<on_connect>, C<on_disconnect>, C<on_drain>, C<on_error>, C<on_handshake>, C<on_ping>,
-C<on_pong>, C<on_recv>, C<on_send>, C<on_utf8>, C<origin>, C<subprotocol>, C<timeout>,
-C<uri>, C<version>. An unknown option makes C<new> fail with
+C<extensions>, C<extensions_required>, C<fatal>, C<max_fragments_amount>,
+C<max_payload_size>, C<on_binary>, C<on_connect>, C<on_disconnect>, C<on_drain>,
+C<on_error>, C<on_handshake>, C<on_ping>, C<on_pong>, C<on_recv>, C<on_send>, C<on_utf8>,
+C<origin>, C<SSL_ca_file>, C<SSL_verify_mode>, C<subprotocol>, C<timeout>, C<uri>,
+C<version>. An unknown option makes C<new> fail with
 C<Unknown method NAME in class WebSocket::Client>.
 
 The constructor builds the L</handshake> object (a L<WebSocket::Handshake::Client> whose
@@ -1120,7 +1121,10 @@ request holds the cookie, origin, subprotocols and extensions) and the L</frame_
 =head2 connect
 
 Opens the connection and performs the opening handshake. The host and port come from the
-URI (port 80 by default); the request target is the URI's path and query; the C<Host> header
+URI (port 80 by default, 443 for C<wss://>); with C<wss://> the engine first does a TLS
+handshake (TLS 1.2 or 1.3, through rustls; SNI and the certificate check for the URI's host,
+which may be an IP address), verifying the server's certificate against the system's CA store
+or L</SSL_ca_file>, unless L</SSL_verify_mode> is 0. The request target is the URI's path and query; the C<Host> header
 carries the port when it is not 80; C<Origin> is the L</origin> or else C<http://HOST[:PORT]>;
 the L</cookie> is sent as a C<Cookie> header, the L</subprotocol>s as
 C<Sec-WebSocket-Protocol> and the L</extensions> as C<Sec-WebSocket-Extensions>.
@@ -1146,8 +1150,19 @@ says why, for example a 403 status or a wrong C<Sec-WebSocket-Accept>), or C<...
 the WebSocket handshake within N seconds>. L</on_error> is called with the exception, except
 when the reactor refused the request at once.
 
-=item C<Failed to connect using ssl to remote host 'HOST' on port 'PORT': wss:// (TLS) is not
-supported by this version of WebSocket::Client yet.>
+=item C<Failed to connect using ssl to remote host 'HOST' on port 'PORT': REASON> for a
+C<wss://> URI, with the code 1015 when the TLS handshake failed, and a reason that names the
+cause: C<TLS handshake failed: invalid peer certificate: unknown issuer (...)>,
+C<...: certificate expired: ...>, C<...: certificate not valid for name "HOST"; ...>,
+C<TLS handshake failed: received fatal alert: ...>; or
+C<cannot read SSL_ca_file FILE: REASON>.
+
+=item C<Failed to connect to remote host 'HOST' on port 'PORT': ...> with the code 1010 when
+C<permessage-deflate> was offered and the server's answer to it is not valid (RFC 7692), or,
+with L</extensions_required>, when the server did not accept every extension offered.
+
+=item C<Unknown permessage-deflate parameter "NAME" ...> or
+C<Invalid permessage-deflate parameter NAME=VALUE: a window size is 8 to 15.>
 
 =item C<Connect callback triggered an error: EXCEPTION> when L</on_connect> died.
 
@@ -1282,10 +1297,37 @@ it closes the connection with 1011.
 The extensions to offer, as a header value (C<permessage-deflate; client_max_window_bits>), a
 L<WebSocket::Extension> object, or an array reference of them. Sent in the handshake's
 C<Sec-WebSocket-Extensions> header (the original documented this option but refused it).
-Extensions that compress frames (C<permessage-deflate> and the older C<deflate-frame> family)
-are not implemented by this version of the engine and are left out of the offer, with a warning
-once, so that a server cannot start sending compressed frames. Returns the value as it was given. The extensions the server accepted are in
+Returns the value as it was given. The extensions the server accepted are in
 C<< $ws->handshake->response->extensions >>.
+
+C<permessage-deflate> (RFC 7692) is done by the engine: it puts its own offer in the request
+(after your other extensions), checks the server's answer, then compresses the messages of at
+least L</compression_threshold> bytes it sends and inflates those it receives (the
+L</max_payload_size> applies to the inflated size: a deflate bomb closes the connection with
+1009). Its parameters here are the client's settings: C<server_no_context_takeover> and
+C<server_max_window_bits=N> are requested from the server; C<client_no_context_takeover>
+makes the client reset its compressor after every message; C<client_max_window_bits=N> (8 to
+15, offered without a value for 15) caps the window the client compresses with. The older
+C<deflate-frame> family is not implemented and is left out of the offer, with a warning once.
+Other extensions are offered by name: the engine passes their frames on unchanged.
+
+=head2 extensions_required
+
+Boolean, default false: when true, L</connect> fails with the code 1010 (the RFC 6455 code
+for a client that expected an extension) unless the server accepted every extension of
+L</extensions>. Not in the original distribution.
+
+=head2 SSL_ca_file
+
+For C<wss://>: a PEM file of the certificate authorities to verify the server's certificate
+against, instead of the system's CA store. Named after the L<IO::Socket::SSL> option the
+original passed through.
+
+=head2 SSL_verify_mode
+
+For C<wss://>: 0 (C<SSL_VERIFY_NONE> of L<IO::Socket::SSL>) accepts any certificate, which
+protects against nothing but passive eavesdropping: use it for tests only. Any true value, or
+C<undef> (the default), verifies the server's certificate and its name.
 
 =head2 frame_buffer
 

@@ -1392,7 +1392,8 @@ The client's port.
 =head2 request_uri
 
 The L<URI> the client asked for, such as C<ws://localhost:8080/chat?room=1>, set during the
-handshake.
+handshake: the Host header, the path and the query; C<wss://> when the server speaks TLS (see
+L<WebSocket::Server/SSL_cert_file>).
 
 =head2 origin
 
@@ -1403,6 +1404,16 @@ The client's origin, a L<URI>, set during the handshake (C<undef> when it sent n
 Before the handshake, the subprotocols this connection accepts (set from the server's list;
 an array reference, a string or a list); after it, the one selected, or none. Returns a
 L<WebSocket::Generic::Array>.
+
+=head2 extensions
+
+The extensions in force on the connection, as the server's answer to the handshake listed
+them: a L<WebSocket::Generic::Array> of L<WebSocket::Extension> objects, empty before the
+handshake completes. C<permessage-deflate> is among them, with the parameters the engine
+agreed on (for example C<permessage-deflate; client_max_window_bits=10>), when the server
+lists it in L<WebSocket::Server/extensions> and the client offered it; messages of at least
+L<WebSocket/compression_threshold> bytes are then sent compressed. Not in the original
+distribution.
 
 =head2 is_ready
 

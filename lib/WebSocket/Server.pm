@@ -800,8 +800,9 @@ server or of a connection, including L</shutdown>.
 Each option is the method of the same name (see L</METHODS>): C<close_timeout>,
 C<accept_unmasked_frames>, C<connection_class>, C<extensions>, C<handshake_timeout>, C<host>, C<legacy>, C<listen>, C<max_buffered>,
 C<on_accept>, C<on_connect>, C<on_shutdown>, C<on_tick>, C<pong_timeout>, C<port>,
-C<silence_checkinterval>, C<silence_max>, C<subprotocol>, C<tick_period>, C<version>,
-C<versions>, C<watch_readable>, C<watch_writable>, and the inherited C<debug> and C<fatal>.
+C<silence_checkinterval>, C<silence_max>, C<SSL_cert_file>, C<SSL_key_file>, C<subprotocol>,
+C<tick_period>, C<version>, C<versions>, C<watch_readable>, C<watch_writable>, and the
+inherited C<compression_threshold>, C<debug> and C<fatal>.
 An unknown option makes C<new> return C<undef>, with the reason in
 C<< WebSocket::Server->error >>.
 
@@ -816,6 +817,15 @@ error:
 =over 4
 
 =item C<Failed to listen on port PORT: REASON> when the port cannot be bound;
+
+=item C<Failed to start websocket server; cannot read FILE: REASON>,
+C<Failed to start websocket server; SSL_cert_file is set but not SSL_key_file.> (or the
+reverse), or C<Failed to start websocket server; TLS: REASON> when the certificate or the key
+cannot be used (no certificate in the file, a key that does not match it...);
+
+=item C<Unknown permessage-deflate parameter "NAME" ...> or
+C<Invalid permessage-deflate parameter NAME=VALUE: a window size is 8 to 15.> for a
+permessage-deflate element of L</extensions> that RFC 7692 does not allow;
 
 =item C<< Failed to start websocket server; the TCP server provided via 'listen' is invalid. (is the listening socket is closed? are you trying to reuse a server that has already shut down?) >>
 when L</listen> holds a socket that is closed or in error;
@@ -913,6 +923,13 @@ one created by your program before it forks workers. The engine listens on a dup
 descriptor; the socket stays yours. Returns the socket, or C<undef> when a port was given.
 Also available as L</socket>.
 
+An L<IO::Socket::SSL> listening socket, as the original accepted, is served with TLS by the
+engine, with the certificate and key files it was created with (its C<SSL_cert_file> and
+C<SSL_key_file> arguments; L</SSL_cert_file> and L</SSL_key_file>, when set, take
+precedence). IO::Socket::SSL itself then does nothing more: the engine accepts on the
+descriptor and does the TLS handshakes. A socket created with certificates given as objects or
+per host name is refused with an error that says so.
+
 =head2 socket
 
 The same as L</listen>.
@@ -933,8 +950,27 @@ The local address of the listener, set by L</start>.
 
 =head2 is_ssl
 
-True when the listener is a TLS socket (a L<IO::Socket::SSL>). The engine does not serve TLS
-yet, so this is false in practice.
+True once L</start> has begun when the server speaks TLS (C<wss://>): L</SSL_cert_file> and
+L</SSL_key_file> were given, or L</listen> is an L<IO::Socket::SSL> socket. The connections'
+C<request_uri> then starts with C<wss://>.
+
+=head2 SSL_cert_file
+
+The certificate chain for C<wss://>: a PEM file with the server's certificate first, then any
+intermediate certificates. Together with L</SSL_key_file>, it makes the server speak TLS 1.2
+and 1.3 (through rustls, inside the engine; ALPN C<http/1.1>). The files are read when
+L</start> begins. The TLS handshake of each client is bounded by L</handshake_timeout>, together
+with its WebSocket handshake; a client whose TLS handshake fails (a plain C<ws://> client, an
+old TLS version...) is dropped, and the others are not affected. Named after the
+L<IO::Socket::SSL> option. Not in the original distribution, which reached TLS only through an
+IO::Socket::SSL socket given to L</listen>.
+
+TLS costs about 9 KiB of memory per connection in the engine, on top of a plain one.
+
+=head2 SSL_key_file
+
+The private key of L</SSL_cert_file>: a PEM file (PKCS#8, PKCS#1 RSA or SEC1 EC; RSA, ECDSA
+or Ed25519 keys).
 
 =head2 connection_class
 
@@ -957,11 +993,50 @@ section 4.2.2); when there is no match, the answer names no subprotocol.
 
 The extensions the server accepts, as L<WebSocket::Extension> objects (set with strings,
 objects, an array reference of either, or one header value listing several, such as
-C<"x-foo, x-bar; level=2">). A client's offer of an extension with one of these names is accepted by name, as the
-original did. Extensions that compress frames (C<permessage-deflate> and the older
-C<deflate-frame> family) are not implemented by this version of the engine: they are declined
-(the client then sends plain frames), and L</start> warns once that they are. Returns a
-L<WebSocket::Generic::Array>.
+C<"permessage-deflate, x-bar; level=2">). Returns a L<WebSocket::Generic::Array>.
+
+C<permessage-deflate> (RFC 7692) is done by the engine: it negotiates it in each handshake,
+compresses the messages it sends and inflates those it receives. Its parameters in this
+list are the server's settings:
+
+=over 4
+
+=item C<server_no_context_takeover>
+
+always answer with it: the server resets its compressor after every message (its
+compression state is not kept between messages);
+
+=item C<client_no_context_takeover>
+
+always answer with it: clients must reset theirs, so the server's inflater is not kept
+between messages either;
+
+=item C<server_max_window_bits=N>
+
+compress with a window of at most 2**N bytes (8 to 15; 8 is used as 9);
+
+=item C<client_max_window_bits=N>
+
+ask clients that offer the parameter to compress with a window of at most 2**N bytes.
+
+=back
+
+Offers are accepted in the client's order of preference; an offer the engine cannot honour
+is declined (the client then sends plain frames). Whole messages of at least
+L</compression_threshold> bytes are sent compressed, smaller ones plain. The message limit
+(C<max_recv_size>) applies to the inflated size: a message that would inflate beyond it closes
+the connection with 1009 before more than the limit is allocated. Memory per connection
+(zlib-rs, level 6): with context takeover, the default, the compressor keeps about 371 KiB
+(245 KiB with C<server_max_window_bits=9>) once it has compressed a message, and the inflater
+about 47 KiB once it has inflated one; with C<server_no_context_takeover> and
+C<client_no_context_takeover>, neither is kept between messages, so an idle connection costs
+nothing more. See
+L<WebSocket::Connection/extensions> for what was negotiated on a connection.
+
+Other extensions are accepted by name when the client offers them, as the original did: the
+engine passes their frames on unchanged. The older C<deflate-frame> family
+(C<x-webkit-deflate-frame>...) is not implemented: it is declined, and L</start> warns once
+that it is.
 
 =head2 version
 
@@ -1051,7 +1126,9 @@ The same for writability.
 
 =head2 compression_threshold
 
-Inherited from L<WebSocket>.
+Inherited from L<WebSocket>: messages of at least this many bytes (default 10240) are sent
+compressed on connections where C<permessage-deflate> was negotiated. Read when L</start>
+begins.
 
 =head1 WARNINGS
 

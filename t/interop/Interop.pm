@@ -21,11 +21,15 @@ use Peer qw( $TEXT $BINARY $BIG_TEXT $BIG_BINARY @MESSAGES $MAX_SIZE digest repo
 # modules loaded only in the child) and a peer nobody here wrote (exec'd). Every child
 # reports what it saw as JSON lines on its stdout:
 #   { "event": "listening", "port": N }                          a server, once it accepts
+#   { "conn": 1, "event": "open", "extensions": "..." | null }   the Sec-WebSocket-Extensions
+#                                                                 of the 101 answer
 #   { "conn": 1, "event": "message", "type": "text"|"binary", "length": BYTES, "sha256": HEX }
 #   { "conn": 1, "event": "close", "rcvd": [code, reason] | null, "clean": true|false }
+#       a peer (Python, Node) adds "wire": { "read": BYTES, "written": BYTES }: what its
+#       connection read and wrote above TLS, which shows whether messages went compressed
 #   { "event": "done" }                                          a client, at the end
 #   { "event": "error", "message": "..." }
-# The script of a client (peer or ours) against ws://127.0.0.1:PORT/:
+# The script of a client (peer or ours) against ws://127.0.0.1:PORT/ (or wss://localhost:PORT/):
 #   conn 1: send the four messages of @MESSAGES, read four echoes, close with 1000 'bye';
 #   conn 2: send the text 'close me'; the server closes with 4001 'server says bye'.
 # A server echoes every message except 'close me', and reports the Close frame it received
@@ -295,10 +299,20 @@ sub _describe
     return( %{ digest( $type, $data ) } );
 }
 
+# The extensions as one header value, or undef: from a list of WebSocket::Extension objects.
+sub _extensions_value
+{
+    my $list = shift( @_ );
+    my @ext = map{ $_->as_string } @{ $list || [] };
+    return( @ext ? join( ', ', @ext ) : undef );
+}
+
 # Our server: WebSocket::Server on a listening socket bound to 127.0.0.1 (port 0: the kernel
-# picks), echoing as the script above says.
+# picks), echoing as the script above says. %opt goes to WebSocket::Server->new (SSL_cert_file,
+# SSL_key_file, extensions, compression_threshold...).
 sub our_server
 {
+    my %opt = @_;
     return( sub
     {
         require WebSocket::Server;
@@ -306,6 +320,7 @@ sub our_server
             || die( "Cannot listen on 127.0.0.1: $!\n" );
         my $n = 0;
         my $server = WebSocket::Server->new(
+            %opt,
             listen     => $sock,
             on_connect => sub
             {
@@ -314,6 +329,11 @@ sub our_server
                 $conn->max_recv_size( $MAX_SIZE );
                 $conn->max_send_size( $MAX_SIZE );
                 $conn->on(
+                    ready => sub
+                    {
+                        my $c = shift( @_ );
+                        report( conn => $id, event => 'open', extensions => _extensions_value( $c->extensions ) );
+                    },
                     utf8 => sub
                     {
                         my( $c, $msg ) = @_;
@@ -347,20 +367,23 @@ sub our_server
     });
 }
 
-# Our client: WebSocket::Client against $url, following the client script above.
+# Our client: WebSocket::Client against $url, following the client script above. %opt goes
+# to WebSocket::Client->new (SSL_ca_file, extensions, compression_threshold...).
 sub our_client
 {
-    my $url = shift( @_ );
+    my( $url, %opt ) = @_;
     return( sub
     {
         require WebSocket::Client;
         my $got = 0;
         my $client = WebSocket::Client->new( $url,
+            %opt,
             max_payload_size => $MAX_SIZE,
             on_utf8          => sub{ $got++; report( conn => 1, event => 'message', _describe( text => $_[1] ) ) },
             on_binary        => sub{ $got++; report( conn => 1, event => 'message', _describe( binary => $_[1] ) ) },
         ) || die( 'WebSocket::Client->new: ' . WebSocket::Client->error . "\n" );
         $client->connect || die( 'connect: ' . $client->error . "\n" );
+        report( conn => 1, event => 'open', extensions => _extensions_value( $client->handshake->response->extensions ) );
         for my $m ( @MESSAGES )
         {
             my $rv = $m->[0] eq 'text' ? $client->send_utf8( $m->[1] ) : $client->send_binary( $m->[1] );
@@ -378,9 +401,11 @@ sub our_client
 
         my $closed;
         my $c2 = WebSocket::Client->new( $url,
+            %opt,
             on_disconnect => sub{ my( $c, $code, $reason ) = @_; $closed //= [ _plain( $code ), _plain( $reason ) ] },
         ) || die( 'WebSocket::Client->new: ' . WebSocket::Client->error . "\n" );
         $c2->connect || die( 'connect: ' . $c2->error . "\n" );
+        report( conn => 2, event => 'open', extensions => _extensions_value( $c2->handshake->response->extensions ) );
         defined( $c2->send_utf8( 'close me' ) ) || die( 'send_utf8: ' . $c2->error . "\n" );
         $c2->listen( sub{ !$closed } );
         $c2->listen( sub{ 1 } );
@@ -391,7 +416,12 @@ sub our_client
 
 # ---------------------------------------------------------------------------
 # One run: a server, a client, the checks. ours => 'server' or 'client' says which side is
-# ours; the checks that only a peer can answer are made on the other side.
+# ours; the checks that only a peer can answer are made on the other side. url => sub{ URL of
+# the port } (default ws://127.0.0.1:PORT/). expect => { extensions => qr/.../ or '' for none,
+# compressed => 0|1 } adds the checks of the TLS and deflate runs: each side's report of the
+# Sec-WebSocket-Extensions of both connections (the same value on both sides), and the bytes the
+# peer's first connection read and wrote (far below the messages' bytes when they went
+# compressed both ways, above them when not).
 # ---------------------------------------------------------------------------
 
 sub exchange
@@ -411,7 +441,8 @@ sub exchange
             stop( $srv );
             return;
         }
-        my $url = "ws://127.0.0.1:$port/";
+        my $url = $a{url} ? $a{url}->( $port ) : "ws://127.0.0.1:$port/";
+        note( "$a{client_name} connects to $url" );
         my $client = $a{client}->( $url );
         my $cli = spawn( name => $a{client_name}, %$client );
         wait_for( [ $srv, $cli ], sub{ events( $cli, event => 'done' ) || $cli->{eof} }, 60 );
@@ -457,26 +488,87 @@ sub exchange
             $check->( is( ( $s2->{rcvd} || [] )->[0], 4001, "$a{server_name} got a Close frame back with the code echoed (4001)" ) || $TODO );
             $check->( ok( $s2->{clean}, "$a{server_name} saw the close handshake complete" ) || $TODO );
         }
+        $check->( expect_checks( $a{expect}, $srv, $cli ) ) if( $a{expect} );
         diag( transcript( $srv ), transcript( $cli ) ) if( $failed );
     });
 }
 
+# A header value as compared between the sides: lower case, without blanks.
+sub _norm
+{
+    my $v = shift( @_ );
+    return( undef ) if( !defined( $v ) );
+    $v = lc( $v );
+    $v =~ s/\s+//g;
+    return( $v );
+}
+
+# The checks of expect (see exchange); true when they all passed.
+sub expect_checks
+{
+    my( $x, $srv, $cli ) = @_;
+    my $ok = 1;
+    if( exists( $x->{extensions} ) )
+    {
+        my $want = $x->{extensions};
+        for my $conn ( 1, 2 )
+        {
+            my %got;
+            for my $p ( $srv, $cli )
+            {
+                my( $ev ) = events( $p, conn => $conn, event => 'open' );
+                my $v = $ev ? $ev->{extensions} : undef;
+                $got{ $p } = $v;
+                if( ref( $want ) )
+                {
+                    $ok = 0 if( !ok( defined( $v ) && $v =~ $want, "connection $conn: $p->{name} reports the negotiated extensions " . ( defined( $v ) ? "\"$v\"" : '(none)' ) . ", as expected" ) );
+                }
+                else
+                {
+                    $ok = 0 if( !ok( $ev && !defined( $v ), "connection $conn: $p->{name} reports that no extension was negotiated" . ( defined( $v ) ? " (got \"$v\")" : '' ) ) );
+                }
+            }
+            $ok = 0 if( !is( _norm( $got{ $srv } ), _norm( $got{ $cli } ), "connection $conn: the server's and the client's reports of the negotiated extensions agree" ) );
+        }
+    }
+    if( exists( $x->{compressed} ) )
+    {
+        my $total = 0;
+        $total += $_->{length} for( @{ expected_messages() } );
+        my( $p ) = grep{ my $c = close_of( $_, 1 ); $c && $c->{wire} } $srv, $cli;
+        return( 0 ) if( !ok( $p, 'the peer reports the bytes its first connection read and wrote' ) );
+        my( $r, $w ) = @{ close_of( $p, 1 )->{wire} }{qw( read written )};
+        if( $x->{compressed} )
+        {
+            $ok = 0 if( !ok( $r < $total / 4 && $w < $total / 4, "the messages went compressed both ways: $p->{name} read $r bytes and wrote $w, for $total bytes of messages each way" ) );
+        }
+        else
+        {
+            $ok = 0 if( !ok( $r > $total && $w > $total, "the messages went uncompressed both ways: $p->{name} read $r bytes and wrote $w, for $total bytes of messages each way" ) );
+        }
+    }
+    return( $ok );
+}
+
 # Our server with a peer client ($cmd gets the URL as its last argument), and our client
-# with a peer server.
+# with a peer server. %x: ours => { options of WebSocket::Server->new or WebSocket::Client->new },
+# url => sub{ URL of the port }, expect => { ... } (see exchange), label => 'more of the label'.
 sub our_server_with
 {
-    my( $peer, $cmd ) = @_;
-    exchange( label => "our server, $peer client", ours => 'server',
-        server_name => 'our server', server => { code => our_server() },
-        client_name => "$peer client", client => sub{ { cmd => [ @$cmd, $_[0] ] } } );
+    my( $peer, $cmd, %x ) = @_;
+    exchange( label => "our server, $peer client" . ( $x{label} ? ", $x{label}" : '' ), ours => 'server',
+        server_name => 'our server', server => { code => our_server( %{ $x{ours} || {} } ) },
+        client_name => "$peer client", client => sub{ { cmd => [ @$cmd, $_[0] ] } },
+        url => $x{url}, expect => $x{expect} );
 }
 
 sub our_client_with
 {
-    my( $peer, $cmd ) = @_;
-    exchange( label => "our client, $peer server", ours => 'client',
+    my( $peer, $cmd, %x ) = @_;
+    exchange( label => "our client, $peer server" . ( $x{label} ? ", $x{label}" : '' ), ours => 'client',
         server_name => "$peer server", server => { cmd => $cmd },
-        client_name => 'our client', client => sub{ { code => our_client( $_[0] ) } } );
+        client_name => 'our client', client => sub{ my $url = shift( @_ ); return( { code => our_client( $url, %{ $x{ours} || {} } ) } ) },
+        url => $x{url}, expect => $x{expect} );
 }
 
 # A peer against a peer: the check of the peer scripts themselves (cross-check.pl).

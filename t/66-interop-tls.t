@@ -12,7 +12,8 @@ use TestTLS;
 # verifies the server's certificate (for localhost) against a throwaway test CA made with the
 # openssl command (t/lib/TestTLS.pm); nothing switches verification off. The script of
 # t/interop/Interop.pm runs over TLS, with permessage-deflate declined on every side, so the
-# peer's byte counts above TLS show the messages whole; no extension is negotiated.
+# peer's byte counts above TLS show the messages whole; no extension is negotiated. Then each
+# client meets a certificate from a CA it does not trust, and refuses it.
 
 TestTLS::need_openssl();
 my @py = ( 'python3', '-B' );
@@ -39,5 +40,25 @@ Interop::our_server_with( 'Python websockets', [ @py, "$Interop::DIR/python_clie
 Interop::our_server_with( 'Node ws', [ 'node', "$Interop::DIR/node_client.js", '--ca', $ca, '--no-deflate' ], %run, ours => { %tls_server } );
 Interop::our_client_with( 'Python websockets', [ @py, "$Interop::DIR/python_server.py", @peer_server_tls ], %run, ours => { SSL_ca_file => $ca } );
 Interop::our_client_with( 'Node ws', [ 'node', "$Interop::DIR/node_server.js", @peer_server_tls ], %run, ours => { SSL_ca_file => $ca } );
+
+# Verification is on: with a certificate for localhost signed by a CA the client was not given
+# (rogue.pem), each client stops before its first message.
+my $bad_cert = qr/CERTIFICATE_VERIFY_FAILED|unable to verify|self[- ]signed|unknown ?issuer|certificate/i;
+my %rogue_server = ( SSL_cert_file => $pki->file( 'rogue.pem' ), SSL_key_file => $pki->file( 'rogue.key' ) );
+my @peer_rogue = ( '--cert', $pki->file( 'rogue.pem' ), '--key', $pki->file( 'rogue.key' ), '--no-deflate' );
+for my $peer ( [ 'Python websockets', [ @py, "$Interop::DIR/python_client.py", '--ca', $ca, '--no-deflate' ] ], [ 'Node ws', [ 'node', "$Interop::DIR/node_client.js", '--ca', $ca, '--no-deflate' ] ] )
+{
+    Interop::refused( label => "the $peer->[0] client refuses our server's certificate from an unknown CA",
+        server_name => 'our server', server => { code => Interop::our_server( %rogue_server ) },
+        client_name => "$peer->[0] client", client => sub{ { cmd => [ @{ $peer->[1] }, $_[0] ] } },
+        url => $run{url}, why => $bad_cert );
+}
+for my $peer ( [ 'Python websockets', [ @py, "$Interop::DIR/python_server.py", @peer_rogue ] ], [ 'Node ws', [ 'node', "$Interop::DIR/node_server.js", @peer_rogue ] ] )
+{
+    Interop::refused( label => "our client refuses the $peer->[0] server's certificate from an unknown CA",
+        server_name => "$peer->[0] server", server => { cmd => $peer->[1] },
+        client_name => 'our client', client => sub{ { code => Interop::our_client( $_[0], SSL_ca_file => $ca ) } },
+        url => $run{url}, why => $bad_cert );
+}
 
 done_testing;

@@ -571,6 +571,39 @@ sub our_client_with
         url => $x{url}, expect => $x{expect} );
 }
 
+# A client that must refuse the server's certificate: the server (a spawn argument hash) listens,
+# $client->( $url ) gives the spawn arguments of the client, which must stop without running its
+# script, for a reason (its error reports and stderr) matching $why. Shows that the client really
+# verifies what the test CA lets it accept.
+sub refused
+{
+    my %a = @_;
+    subtest( $a{label} => sub
+    {
+        my $srv = spawn( name => $a{server_name}, %{ $a{server} } );
+        my $port = wait_for( [ $srv ], sub{ listening_port( $srv ) }, 30 );
+        if( !ok( $port, "$a{server_name} listens" ) )
+        {
+            diag( transcript( $srv ) );
+            stop( $srv );
+            return;
+        }
+        my $cli = spawn( name => $a{client_name}, %{ $a{client}->( $a{url}->( $port ) ) } );
+        wait_for( [ $cli ], sub{ events( $cli, event => 'done' ) || events( $cli, event => 'error' ) }, 30 );
+        # The client's error may be followed by its exit.
+        wait_for( [ $cli ], sub{ 0 }, 2 ) if( !events( $cli, event => 'done' ) );
+        stop( $_ ) for( $cli, $srv );
+        my $said = transcript( $cli );
+        my $failed = 0;
+        ok( !events( $cli, event => 'done' ) && !events( $cli, conn => 1, event => 'message' ), "$a{client_name} exchanged no message" ) || $failed++;
+        like( $said, $a{why}, "$a{client_name} refused the certificate" ) || $failed++;
+        my( $err ) = events( $cli, event => 'error' );
+        note( "$a{client_name}: $err->{message}" ) if( $err );
+        ok( !events( $srv, conn => 1, event => 'message' ), "$a{server_name} received no message" ) || $failed++;
+        diag( transcript( $srv ), $said ) if( $failed );
+    });
+}
+
 # A peer against a peer: the check of the peer scripts themselves (cross-check.pl).
 sub peers
 {

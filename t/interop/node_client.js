@@ -15,13 +15,19 @@ function open(n, onOpen, onMessage) {
     const ws = new WebSocket(url, wsOptions);
     let socket = null;
     let extensions = null;
+    let opened = false;
     ws.on('upgrade', (res) => { socket = res.socket; extensions = res.headers['sec-websocket-extensions'] ?? null; });
     ws.on('open', () => {
+      opened = true;
       report({ conn: n, event: 'open', extensions, active: ws.extensions });
       onOpen(ws);
     });
     ws.on('message', (data, isBinary) => onMessage(ws, data, isBinary));
-    ws.on('error', (err) => report({ event: 'error', message: String(err) }));
+    ws.on('error', (err) => {
+      report({ event: 'error', message: String(err) });
+      // A connection that never opened (a refused certificate): the script stops here.
+      if (!opened) process.exit(1);
+    });
     ws.on('close', (code, reason) => resolve({ ...closeReport(code, reason), ...(socket ? { wire: wire(socket) } : {}) }));
   });
 }

@@ -493,14 +493,16 @@ sub exchange
     });
 }
 
-# A header value as compared between the sides: lower case, without blanks.
+# A Sec-WebSocket-Extensions value as compared between the sides: lower case, without blanks,
+# the parameters of each extension in sorted order (their order means nothing, RFC 7692 section
+# 5, and our client's handshake->response lists them in an order of its own).
 sub _norm
 {
     my $v = shift( @_ );
     return( undef ) if( !defined( $v ) );
     $v = lc( $v );
     $v =~ s/\s+//g;
-    return( $v );
+    return( join( ',', map{ my( $name, @p ) = split( /;/, $_ ); join( ';', $name, sort( @p ) ) } split( /,/, $v ) ) );
 }
 
 # The checks of expect (see exchange); true when they all passed.

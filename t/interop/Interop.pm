@@ -256,14 +256,14 @@ sub transcript
 }
 
 # The port a server announced: our report line, or the echo example's
-# "listening on ws://HOST:PORT/".
+# "listening on ws://HOST:PORT/" (or wss://).
 sub listening_port
 {
     my $p = shift( @_ );
     for my $e ( @{ $p->{events} } )
     {
         return( $e->{port} ) if( ( $e->{event} // '' ) eq 'listening' && $e->{port} );
-        return( $1 ) if( ( $e->{event} // '' ) eq 'output' && $e->{text} =~ m{^listening on ws://\S+:(\d+)/} );
+        return( $1 ) if( ( $e->{event} // '' ) eq 'output' && $e->{text} =~ m{^listening on wss?://\S+:(\d+)/} );
     }
     return;
 }
@@ -629,13 +629,22 @@ sub need_chromium
 }
 
 # A headless Chromium page (chromium_driver.js, chromium.html) against an echo server: the four
-# messages come back intact, and the close the page starts with 1000 'bye' is clean.
+# messages come back intact, and the close the page starts with 1000 'bye' is clean. $server is
+# the command of the server, or the arguments of spawn (code => our_server( ... )). %x:
+#   url        => sub{ URL of the port } (default ws://127.0.0.1:PORT/)
+#   spki       => the base64 SHA-256 of the server key's SPKI, which Chromium is told to accept
+#   extensions => qr/.../: the page's WebSocket.extensions must match, and so must what our
+#                 server reports for the connection (when it is ours: it reports 'open')
+#   refused    => 1: the page must fail to connect (a certificate Chromium does not accept)
+#   relay      => 'compressed' or 'uncompressed': the page connects through relay(), and the
+#                 bytes each way must be far fewer than the messages' (or more)
 sub chromium_with
 {
-    my( $server_name, $server_cmd ) = @_;
-    subtest( "headless Chromium page, $server_name" => sub
+    my( $server_name, $server, %x ) = @_;
+    my $label = "headless Chromium page, $server_name" . ( $x{label} ? ", $x{label}" : '' );
+    subtest( $label => sub
     {
-        my $srv = spawn( name => $server_name, cmd => $server_cmd );
+        my $srv = spawn( name => $server_name, ( ref( $server ) eq 'HASH' ? %$server : ( cmd => $server ) ) );
         my $port = wait_for( [ $srv ], sub{ listening_port( $srv ) }, 30 );
         if( !ok( $port, "$server_name listens" ) )
         {
@@ -643,23 +652,153 @@ sub chromium_with
             stop( $srv );
             return;
         }
-        my $page = spawn( name => 'Chromium page', cmd => [ 'node', "$DIR/chromium_driver.js", "ws://127.0.0.1:$port/" ] );
+        my $relay;
+        if( $x{relay} )
+        {
+            # The page connects through a relay that counts the bytes each way.
+            $relay = spawn( name => 'relay', code => relay( $port ) );
+            my( $ev ) = wait_for( [ $relay ], sub{ events( $relay, event => 'relay' ) }, 30 );
+            if( !ok( $ev, 'the relay listens' ) )
+            {
+                diag( transcript( $relay ) );
+                stop( $_ ) for( $relay, $srv );
+                return;
+            }
+            $port = $ev->{port};
+        }
+        my $url = $x{url} ? $x{url}->( $port ) : "ws://127.0.0.1:$port/";
+        note( "the page connects to $url" );
+        my $page = spawn( name => 'Chromium page', cmd => [ 'node', "$DIR/chromium_driver.js", ( $x{spki} ? ( '--spki', $x{spki} ) : () ), $url ] );
         wait_for( [ $srv, $page ], sub{ events( $page, event => 'done' ) || $page->{eof} }, 100 );
-        stop( $_ ) for( $page, $srv );
+        # Our server's report of the close may follow the page's last line.
+        wait_for( [ $srv ], sub{ close_of( $srv, 1 ) }, 5 ) if( $x{extensions} && !$x{refused} );
+        wait_for( [ $relay ], sub{ events( $relay, event => 'wire' ) }, 5 ) if( $relay );
+        stop( $_ ) for( $page, $srv, $relay || () );
 
         my $failed = 0;
         my $check = sub{ $_[0] || $failed++ };
         my( $done ) = events( $page, event => 'done' );
         $check->( ok( $done, 'the page ran to its end' ) );
         note( "browser: $done->{browser}" ) if( $done );
+        my $close = close_of( $page, 1 ) || {};
+        if( $x{refused} )
+        {
+            $check->( is_deeply( messages_of( $page, 1 ), [], 'the page received no message' ) );
+            $check->( is( ( $close->{rcvd} || [] )->[0], 1006, 'the connection failed: CloseEvent.code is 1006' ) );
+            $check->( ok( defined( $close->{clean} ) && !$close->{clean}, 'CloseEvent.wasClean is false' ) );
+            $check->( ok( !events( $srv, event => 'message' ), "$server_name received no message" ) );
+            diag( transcript( $srv ), transcript( $page ) ) if( $failed );
+            return;
+        }
         $check->( ok( !events( $page, event => 'error' ), 'the page reports no error' ) );
         $check->( is_deeply( messages_of( $page, 1 ), expected_messages(),
             'the page received the text (non-ASCII), the binary (256 byte values) and the two messages over 64 KiB, echoed intact' ) );
-        my $close = close_of( $page, 1 ) || {};
         $check->( is( ( $close->{rcvd} || [] )->[0], 1000, 'CloseEvent.code is 1000' ) );
         $check->( ok( $close->{clean}, 'CloseEvent.wasClean is true' ) );
+        if( my $want = $x{extensions} )
+        {
+            my( $open ) = events( $page, conn => 1, event => 'open' );
+            my $v = $open ? $open->{extensions} : undef;
+            $check->( ok( defined( $v ) && $v =~ $want, 'the page\'s WebSocket.extensions is ' . ( defined( $v ) ? "\"$v\"" : '(none)' ) . ', as expected' ) );
+            if( my( $ours ) = events( $srv, conn => 1, event => 'open' ) )
+            {
+                my $o = $ours->{extensions};
+                $check->( ok( defined( $o ) && $o =~ $want, "$server_name reports the connection's extensions " . ( defined( $o ) ? "\"$o\"" : '(none)' ) . ', as expected' ) );
+                $check->( is( _norm( $o ), _norm( $v ), "$server_name and the page agree on them" ) );
+                $check->( is_deeply( messages_of( $srv, 1 ), expected_messages(), "$server_name received the four messages intact" ) );
+                $check->( is_deeply( ( close_of( $srv, 1 ) || {} )->{rcvd}, [ 1000, 'bye' ], "$server_name saw the page's close: 1000 'bye'" ) );
+            }
+        }
+        if( $relay )
+        {
+            my $total = 0;
+            $total += $_->{length} for( @{ expected_messages() } );
+            my( $w ) = events( $relay, event => 'wire', conn => 1 );
+            $w ||= { up => 'no count', down => 'no count' };
+            my $cmp = $x{relay} eq 'compressed' ? sub{ $_[0] =~ /^\d+$/ && $_[0] < $total / 4 } : sub{ $_[0] =~ /^\d+$/ && $_[0] > $total };
+            $check->( ok( $cmp->( $w->{up} ) && $cmp->( $w->{down} ),
+                "the messages went $x{relay} both ways: $w->{up} bytes from the page to the server and $w->{down} back, for $total bytes of messages each way" ) );
+            diag( transcript( $relay ) ) if( $failed );
+        }
         diag( transcript( $srv ), transcript( $page ) ) if( $failed );
     });
+}
+
+# A TCP relay between a client and a server on 127.0.0.1:$port that counts the bytes going
+# each way, for a client (Chromium) that cannot count them itself. Reports
+# { "event": "relay", "port": N } once it listens, and for each connection once both sides have
+# closed { "event": "wire", "conn": N, "up": BYTES client to server, "down": BYTES back }.
+sub relay
+{
+    my $port = shift( @_ );
+    return( sub
+    {
+        my $l = IO::Socket::INET->new( LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 8, Proto => 'tcp', ReuseAddr => 1 )
+            || die( "relay: cannot listen: $!\n" );
+        report( event => 'relay', port => $l->sockport );
+        my $sel = IO::Select->new( $l );
+        my( %peer, %conn, %count );
+        my $n = 0;
+        while( 1 )
+        {
+            for my $fh ( $sel->can_read( 60 ) )
+            {
+                if( $fh == $l )
+                {
+                    my $c = $l->accept || next;
+                    my $s = IO::Socket::INET->new( PeerAddr => '127.0.0.1', PeerPort => $port, Proto => 'tcp' ) || die( "relay: cannot connect to $port: $!\n" );
+                    my $id = ++$n;
+                    @peer{ $c, $s } = ( $s, $c );
+                    @conn{ $c, $s } = ( [ $id, 'up' ], [ $id, 'down' ] );
+                    $count{ $id } = { up => 0, down => 0, open => 2 };
+                    $sel->add( $c, $s );
+                    next;
+                }
+                my( $id, $dir ) = @{ $conn{ $fh } };
+                my $got = sysread( $fh, my $buf, 65536 );
+                if( $got )
+                {
+                    $count{ $id }->{ $dir } += $got;
+                    my $off = 0;
+                    while( $off < $got )
+                    {
+                        my $w = syswrite( $peer{ $fh }, $buf, $got - $off, $off );
+                        last if( !$w );
+                        $off += $w;
+                    }
+                    next;
+                }
+                # EOF (or an error) on one side: pass it on as a half close.
+                $sel->remove( $fh );
+                shutdown( $peer{ $fh }, 1 );
+                if( --$count{ $id }->{open} == 0 )
+                {
+                    report( event => 'wire', conn => $id, up => $count{ $id }->{up}, down => $count{ $id }->{down} );
+                    close( $_ ) for( $fh, $peer{ $fh } );
+                }
+            }
+        }
+    });
+}
+
+# The pin of a certificate for Chromium's --ignore-certificate-errors-spki-list: the base64
+# SHA-256 of the DER SubjectPublicKeyInfo of the key in $key_file (computed with openssl).
+sub spki_hash
+{
+    my $key_file = shift( @_ );
+    require MIME::Base64;
+    my $pid = open( my $fh, '-|' ) // die( "fork: $!" );
+    if( !$pid )
+    {
+        open( STDERR, '>', '/dev/null' );
+        exec( 'openssl', 'pkey', '-in', $key_file, '-pubout', '-outform', 'DER' ) || POSIX::_exit( 127 );
+    }
+    binmode( $fh );
+    local $/;
+    my $der = <$fh> // '';
+    close( $fh );
+    die( "openssl pkey could not read $key_file\n" ) if( !length( $der ) );
+    return( MIME::Base64::encode_base64( Digest::SHA::sha256( $der ), '' ) );
 }
 
 1;

@@ -41,6 +41,20 @@ Interop::our_server_with( 'Node ws', [ 'node', "$Interop::DIR/node_client.js", '
 Interop::our_client_with( 'Python websockets', [ @py, "$Interop::DIR/python_server.py", @peer_server_tls ], %run, ours => { SSL_ca_file => $ca } );
 Interop::our_client_with( 'Node ws', [ 'node', "$Interop::DIR/node_server.js", @peer_server_tls ], %run, ours => { SSL_ca_file => $ca } );
 
+# The same with our server given an IO::Socket::SSL listener (made with the certificate and key)
+# instead of SSL_cert_file and SSL_key_file.
+SKIP:
+{
+    if( !eval{ require IO::Socket::SSL; 1 } )
+    {
+        fail( 'IO::Socket::SSL is missing; WEBSOCKET_INTEROP_REQUIRED is set' ) if( Interop::required() );
+        skip( 'IO::Socket::SSL is not installed (apt-get install libio-socket-ssl-perl): no run with a TLS listener', 1 );
+    }
+    Interop::our_server_with( 'Python websockets', [ @py, "$Interop::DIR/python_client.py", '--ca', $ca, '--no-deflate' ], %run,
+        label => 'wss:// on an IO::Socket::SSL listener, certificate verified against the test CA',
+        ours => { listen_ssl => { SSL_cert_file => $pki->file( 'server-chain.pem' ), SSL_key_file => $pki->file( 'server.key' ) } } );
+}
+
 # Verification is on: with a certificate for localhost signed by a CA the client was not given
 # (rogue.pem), each client stops before its first message.
 my $bad_cert = qr/CERTIFICATE_VERIFY_FAILED|unable to verify|self[- ]signed|unknown ?issuer|certificate/i;

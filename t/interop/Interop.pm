@@ -309,15 +309,28 @@ sub _extensions_value
 
 # Our server: WebSocket::Server on a listening socket bound to 127.0.0.1 (port 0: the kernel
 # picks), echoing as the script above says. %opt goes to WebSocket::Server->new (SSL_cert_file,
-# SSL_key_file, extensions, compression_threshold...).
+# SSL_key_file, extensions, compression_threshold...). With listen_ssl => { SSL_cert_file => ...,
+# SSL_key_file => ... } the listening socket is an IO::Socket::SSL one made with those instead
+# (the server takes the certificate and key from it).
 sub our_server
 {
     my %opt = @_;
+    my $ssl = delete( $opt{listen_ssl} );
     return( sub
     {
         require WebSocket::Server;
-        my $sock = IO::Socket::INET->new( LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, Proto => 'tcp', ReuseAddr => 1 )
-            || die( "Cannot listen on 127.0.0.1: $!\n" );
+        my %listen = ( LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, Proto => 'tcp', ReuseAddr => 1 );
+        my $sock;
+        if( $ssl )
+        {
+            require IO::Socket::SSL;
+            $sock = IO::Socket::SSL->new( %listen, SSL_server => 1, %$ssl )
+                || die( "Cannot listen with TLS on 127.0.0.1: $IO::Socket::SSL::SSL_ERROR $!\n" );
+        }
+        else
+        {
+            $sock = IO::Socket::INET->new( %listen ) || die( "Cannot listen on 127.0.0.1: $!\n" );
+        }
         my $n = 0;
         my $server = WebSocket::Server->new(
             %opt,

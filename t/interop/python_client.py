@@ -34,4 +34,9 @@ async def main(url, kw):
     report(event="done")
 
 o, kw = options(server=False)
-asyncio.run(asyncio.wait_for(main(o.url, kw), 60))
+try:
+    asyncio.run(asyncio.wait_for(main(o.url, kw), 60))
+except Exception as e:
+    # A refused certificate, a failed handshake, a timeout: said as the other peers say it.
+    report(event="error", message=f"{type(e).__name__}: {e}")
+    raise SystemExit(1)

@@ -10,7 +10,7 @@ use lib $FindBin::Bin;
 use Test::More;
 use Interop;
 
-alarm( 900 );    # thirteen runs: more than the 240 seconds one test file gets
+alarm( 900 );    # seventeen runs: more than the 240 seconds one test file gets
 my $d = $Interop::DIR;
 my %client = (
     'Python websockets'   => [ 'python3', '-B', "$d/python_client.py" ],
@@ -36,6 +36,24 @@ for my $c ( sort( keys( %client ) ) )
     for my $s ( sort( keys( %server ) ) )
     {
         Interop::peers( $c, $client{ $c }, $s, $server{ $s }, %{ $known{ "$c client, $s server" } || {} } );
+    }
+}
+# The TLS and deflate runs of t/66 and t/67 between the Python and Node peers: wss:// verified
+# against a test CA, permessage-deflate negotiated and compressed frames both ways.
+if( eval{ require lib; lib->import( "$FindBin::Bin/../lib" ); require TestTLS; TestTLS::openssl_ok() } )
+{
+    my $pki = TestTLS->new;
+    my @cert = ( '--cert', $pki->file( 'server-chain.pem' ), '--key', $pki->file( 'server.key' ) );
+    my %c = ( 'Python websockets' => $client{'Python websockets'}, 'Node ws' => $client{'Node ws'} );
+    for my $c ( sort( keys( %c ) ) )
+    {
+        for my $s ( 'Python websockets', 'Node ws' )
+        {
+            Interop::exchange( label => "$c client, $s server, wss:// and permessage-deflate",
+                server_name => "$s server", server => { cmd => [ @{ $server{ $s } }, @cert, '--deflate' ] },
+                client_name => "$c client", client => sub{ { cmd => [ @{ $c{ $c } }, '--ca', $pki->file( 'ca.pem' ), '--deflate', $_[0] ] } },
+                url => sub{ "wss://localhost:$_[0]/" }, expect => { extensions => qr/^permessage-deflate/, compressed => 1 } );
+        }
     }
 }
 Interop::chromium_with( 'Python websockets echo server', $server{'Python websockets'} ) if( -x ( $ENV{CHROMIUM} || '/usr/bin/chromium' ) );

@@ -23,17 +23,51 @@ function closeReport(code, reason) {
   return { rcvd: code === 1006 || code === 1005 ? null : [code, reason.toString('utf8')], clean: code !== 1006 };
 }
 
+// The options of the TLS and permessage-deflate runs (t/66-interop-tls.t, t/67-interop-deflate.t):
+//   --deflate / --no-deflate  offer or accept permessage-deflate, compressing every message (threshold
+//                             0), or not; without either, ws's default (a client offers it with a 1024
+//                             byte threshold, a server declines it)
+//   --ca FILE                 a client: the CA of the wss:// server's certificate, verified with the
+//                             host name (Node's default verification, against this CA only)
+//   --cert FILE --key FILE    a server: serve wss:// with this certificate chain and key
+// Returns { deflate: undefined|true|false, ca, cert, key, args: [the other arguments] }.
+function options(argv) {
+  const o = { args: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--deflate') o.deflate = true;
+    else if (a === '--no-deflate') o.deflate = false;
+    else if (a === '--ca' || a === '--cert' || a === '--key') o[a.slice(2)] = argv[++i];
+    else o.args.push(a);
+  }
+  return o;
+}
+
+// The perMessageDeflate option of ws for those options, if any.
+function deflateOption(o) {
+  if (o.deflate === undefined) return {};
+  return { perMessageDeflate: o.deflate ? { threshold: 0 } : false };
+}
+
+// The bytes a connection's socket read and wrote (WebSocket frames and the HTTP handshake, above
+// TLS): with permessage-deflate, far fewer than the messages' bytes.
+function wire(socket) {
+  return { read: socket.bytesRead, written: socket.bytesWritten };
+}
+
 // Debian's Chromium through playwright-core, with the flags a machine without a network beyond
 // loopback needs; playwright-core gives the browser a fresh profile directory of its own.
-function launchChromium() {
+// extraArgs: more switches (--ignore-certificate-errors-spki-list=HASH pins a test certificate).
+function launchChromium(extraArgs) {
   const { chromium } = require('playwright-core');
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     timeout: 60000,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
+           '--disable-component-update', '--disable-sync', ...(extraArgs || [])],
   });
 }
 
-module.exports = { TEXT, BINARY, BIG_TEXT, BIG_BINARY, MESSAGES, MAX_SIZE, report, describe, closeReport, launchChromium };
+module.exports = { TEXT, BINARY, BIG_TEXT, BIG_BINARY, MESSAGES, MAX_SIZE, report, describe, closeReport, options, deflateOption, wire,
+                   launchChromium };

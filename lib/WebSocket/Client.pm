@@ -1093,7 +1093,10 @@ L</on_error> and L</on_disconnect>.
 Warnings are in the C<WebSocket::Client> category: C<< use warnings qw( WebSocket::Client ) >>
 or C<< no warnings 'WebSocket::Client' >>.
 
-C<wss://> URIs are not supported yet: L</connect> fails with an error saying so.
+C<wss://> URIs are served by the engine's TLS (rustls, TLS 1.2 and 1.3, ALPN C<http/1.1>): the
+server's certificate is verified against the system's CA store, or L</SSL_ca_file>, for the
+URI's host (a name or an IP address), unless L</SSL_verify_mode> is 0. C<permessage-deflate>
+(RFC 7692) is offered and carried out by the engine when L</extensions> names it.
 
 =head1 CONSTRUCTOR
 
@@ -1106,10 +1109,10 @@ C<wss://> URIs are not supported yet: L</connect> fails with an error saying so.
 
 The URI is required (C<No websocket uri was provided to connect to.>). The options are the
 methods of the same name: C<compression_threshold>, C<cookie>, C<debug>, C<do_pong>,
-C<extensions>, C<fatal>, C<max_fragments_amount>, C<max_payload_size>, C<on_binary>,
+C<extensions>, C<extensions_required>, C<fatal>, C<max_fragments_amount>, C<max_payload_size>, C<on_binary>,
 C<on_connect>, C<on_disconnect>, C<on_drain>, C<on_error>, C<on_handshake>, C<on_ping>,
-C<on_pong>, C<on_recv>, C<on_send>, C<on_utf8>, C<origin>, C<subprotocol>, C<timeout>,
-C<uri>, C<version>. An unknown option makes C<new> fail with
+C<on_pong>, C<on_recv>, C<on_send>, C<on_utf8>, C<origin>, C<SSL_ca_file>,
+C<SSL_verify_mode>, C<subprotocol>, C<timeout>, C<uri>, C<version>. An unknown option makes C<new> fail with
 C<Unknown method NAME in class WebSocket::Client>.
 
 The constructor builds the L</handshake> object (a L<WebSocket::Handshake::Client> whose
@@ -1146,8 +1149,21 @@ says why, for example a 403 status or a wrong C<Sec-WebSocket-Accept>), or C<...
 the WebSocket handshake within N seconds>. L</on_error> is called with the exception, except
 when the reactor refused the request at once.
 
-=item C<Failed to connect using ssl to remote host 'HOST' on port 'PORT': wss:// (TLS) is not
-supported by this version of WebSocket::Client yet.>
+=item C<Failed to connect using ssl to remote host 'HOST' on port 'PORT': TLS handshake failed: CAUSE>,
+code 1015, for a C<wss://> URI whose TLS handshake failed: the certificate is signed by an
+unknown issuer, expired, or not valid for the host, for example. Other failures of a
+C<wss://> connection have the same prefix and code (C<...: cannot read SSL_ca_file FILE: ERROR>
+at once for an unreadable L</SSL_ca_file>).
+
+=item C<Failed to connect to remote host 'HOST' on port 'PORT': permessage-deflate: the server
+did not accept permessage-deflate, which this client requires>, code 1010, when
+L</extensions_required> is set and the server declined C<permessage-deflate>; for other
+extensions, C<The server did not accept the extension(s) NAMES, and extensions_required is
+set.>, code 1010, once connected (the connection is then closed with that code).
+
+=item C<Unknown permessage-deflate parameter "NAME" (...)> or C<Invalid permessage-deflate
+parameter NAME=VALUE: a window size is 8 to 15.> when L</extensions> gives
+C<permessage-deflate> a parameter RFC 7692 does not define or a bad window size.
 
 =item C<Connect callback triggered an error: EXCEPTION> when L</on_connect> died.
 
@@ -1282,10 +1298,29 @@ it closes the connection with 1011.
 The extensions to offer, as a header value (C<permessage-deflate; client_max_window_bits>), a
 L<WebSocket::Extension> object, or an array reference of them. Sent in the handshake's
 C<Sec-WebSocket-Extensions> header (the original documented this option but refused it).
-Extensions that compress frames (C<permessage-deflate> and the older C<deflate-frame> family)
-are not implemented by this version of the engine and are left out of the offer, with a warning
-once, so that a server cannot start sending compressed frames. Returns the value as it was given. The extensions the server accepted are in
+C<permessage-deflate> (RFC 7692) is offered by the engine, with the parameters given here
+(C<server_no_context_takeover>, C<client_no_context_takeover>, C<server_max_window_bits=N>,
+C<client_max_window_bits[=N]>); when the server accepts it, the engine compresses the
+messages of at least L</compression_threshold> bytes and inflates the server's, within
+L</max_payload_size> (a message that inflates to more closes the connection with 1009). The
+older C<deflate-frame> family is not implemented and is left out of the offer, with a warning
+once. Returns the value as it was given. The extensions the server accepted are in
 C<< $ws->handshake->response->extensions >>.
+
+=head2 extensions_required
+
+Boolean: when true, L</connect> fails with code 1010 if the server does not accept every
+extension offered (see L</connect>). Default: false.
+
+=head2 SSL_ca_file
+
+For C<wss://>: a PEM file of the certificate authorities to verify the server's certificate
+with, instead of the system's store.
+
+=head2 SSL_verify_mode
+
+For C<wss://>: 0 turns the verification of the server's certificate off (any certificate is
+accepted: for tests only); 1 or undefined (the default) verifies it.
 
 =head2 frame_buffer
 

@@ -819,7 +819,7 @@ server or of a connection, including L</shutdown>.
 Each option is the method of the same name (see L</METHODS>): C<close_timeout>,
 C<accept_unmasked_frames>, C<connection_class>, C<extensions>, C<handshake_timeout>, C<host>, C<legacy>, C<listen>, C<max_buffered>,
 C<on_accept>, C<on_connect>, C<on_shutdown>, C<on_tick>, C<pong_timeout>, C<port>,
-C<silence_checkinterval>, C<silence_max>, C<subprotocol>, C<tick_period>, C<version>,
+C<silence_checkinterval>, C<silence_max>, C<SSL_cert_file>, C<SSL_key_file>, C<subprotocol>, C<tick_period>, C<version>,
 C<versions>, C<watch_readable>, C<watch_writable>, and the inherited C<debug> and C<fatal>.
 An unknown option makes C<new> return C<undef>, with the reason in
 C<< WebSocket::Server->error >>.
@@ -835,6 +835,12 @@ error:
 =over 4
 
 =item C<Failed to listen on port PORT: REASON> when the port cannot be bound;
+
+=item C<Failed to start websocket server; cannot read FILE: ERROR>,
+C<Failed to start websocket server; SSL_cert_file is set but not SSL_key_file.> (and the
+reverse), or C<Failed to start websocket server; TLS: REASON> (a file without a certificate
+or a key, a key that does not match the certificate) when L</SSL_cert_file> and
+L</SSL_key_file> cannot be served;
 
 =item C<< Failed to start websocket server; the TCP server provided via 'listen' is invalid. (is the listening socket is closed? are you trying to reuse a server that has already shut down?) >>
 when L</listen> holds a socket that is closed or in error;
@@ -929,7 +935,10 @@ L</start> begins.
 
 The port to listen on (a number), or an IO::Socket that is already listening, for example
 one created by your program before it forks workers. The engine listens on a duplicate of its
-descriptor; the socket stays yours. Returns the socket, or C<undef> when a port was given.
+descriptor; the socket stays yours. An L<IO::Socket::SSL> listener made with C<SSL_cert_file>
+and C<SSL_key_file> is served with TLS by the engine, with those files (certificates given
+otherwise are refused: C<Failed to start websocket server; the IO::Socket::SSL listener has
+no SSL_cert_file the engine can read ...>). Returns the socket, or C<undef> when a port was given.
 Also available as L</socket>.
 
 =head2 socket
@@ -952,8 +961,21 @@ The local address of the listener, set by L</start>.
 
 =head2 is_ssl
 
-True when the listener is a TLS socket (a L<IO::Socket::SSL>). The engine does not serve TLS
-yet, so this is false in practice.
+True once L</start> (or L</start_listening>) serves TLS: with L</SSL_cert_file> and
+L</SSL_key_file>, or on an L<IO::Socket::SSL> listener.
+
+=head2 SSL_cert_file
+
+The PEM file of the certificate (followed by its chain, if any) to serve C<wss://> with; with
+L</SSL_key_file>. The engine does the TLS (rustls: TLS 1.2 and 1.3, ALPN C<http/1.1>);
+L<WebSocket::Connection/request_uri> is then a C<wss://> URI. A client whose TLS handshake
+fails (a plain C<ws://> client, one that does not trust the certificate) is dropped, with a
+warning; the others are not affected. L</handshake_timeout> covers the TLS handshake too.
+When L</listen> is an L<IO::Socket::SSL> listener, the files it was made with are used.
+
+=head2 SSL_key_file
+
+The PEM file of the private key of L</SSL_cert_file> (PKCS#8, RSA or EC).
 
 =head2 connection_class
 
@@ -976,11 +998,18 @@ section 4.2.2); when there is no match, the answer names no subprotocol.
 
 The extensions the server accepts, as L<WebSocket::Extension> objects (set with strings,
 objects, an array reference of either, or one header value listing several, such as
-C<"x-foo, x-bar; level=2">). A client's offer of an extension with one of these names is accepted by name, as the
-original did. Extensions that compress frames (C<permessage-deflate> and the older
-C<deflate-frame> family) are not implemented by this version of the engine: they are declined
-(the client then sends plain frames), and L</start> warns once that they are. Returns a
-L<WebSocket::Generic::Array>.
+C<"x-foo, x-bar; level=2">; a string is a header value, so
+C<"permessage-deflate; server_no_context_takeover"> is one extension with a parameter). A
+client's offer of an extension with one of these names is accepted by name, as the original
+did. C<permessage-deflate> (RFC 7692) is negotiated by the engine, which then compresses the
+messages of at least L</compression_threshold> bytes and inflates the client's, within the
+connection's C<max_recv_size> (a message that inflates to more closes it with 1009). Its
+parameters set what the server answers: C<server_no_context_takeover>,
+C<client_no_context_takeover>, C<server_max_window_bits=N> and C<client_max_window_bits=N>
+(N from 8 to 15); another parameter makes L</start> fail with
+C<Unknown permessage-deflate parameter "NAME" (...)>. The older C<deflate-frame> family is
+not implemented: it is declined (the client then sends plain frames), and L</start> warns once
+that it is. Returns a L<WebSocket::Generic::Array>.
 
 =head2 version
 

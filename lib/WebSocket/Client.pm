@@ -1093,7 +1093,10 @@ L</on_error> and L</on_disconnect>.
 Warnings are in the C<WebSocket::Client> category: C<< use warnings qw( WebSocket::Client ) >>
 or C<< no warnings 'WebSocket::Client' >>.
 
-C<wss://> URIs are not supported yet: L</connect> fails with an error saying so.
+C<wss://> URIs are served by the engine's TLS (rustls, TLS 1.2 and 1.3, ALPN C<http/1.1>): the
+server's certificate is verified against the system's CA store, or L</SSL_ca_file>, for the
+URI's host (a name or an IP address), unless L</SSL_verify_mode> is 0. C<permessage-deflate>
+(RFC 7692) is offered and carried out by the engine when L</extensions> names it.
 
 =head1 CONSTRUCTOR
 

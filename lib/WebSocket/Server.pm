@@ -98,14 +98,33 @@ sub connections
 sub extensions
 {
     my $self = shift( @_ );
-    if( @_ == 1 && defined( $_[0] ) && !ref( $_[0] ) && index( $_[0], ',' ) >= 0 )
+    if( @_ )
     {
-        # A header value listing several extensions ("permessage-deflate, x-foo; a=1").
-        require WebSocket::Extension;
-        my $list = WebSocket::Extension->new_from_multi( $_[0] ) || return( $self->pass_error( WebSocket::Extension->error ) );
-        return( $self->_set_get_object_array_object( 'extensions', 'WebSocket::Extension', [ @$list ] ) );
+        my $v = @_ == 1 ? shift( @_ ) : [ @_ ];
+        # A string is a header value: "permessage-deflate; server_no_context_takeover" is one
+        # extension with a parameter (not an extension of that name), and
+        # "permessage-deflate, x-foo; a=1" two; in a list too.
+        if( defined( $v ) && ( !ref( $v ) || ref( $v ) eq 'ARRAY' ) )
+        {
+            require WebSocket::Extension;
+            my @items;
+            for my $item ( ref( $v ) eq 'ARRAY' ? @$v : ( $v ) )
+            {
+                if( defined( $item ) && !ref( $item ) && $item =~ /[;,]/ )
+                {
+                    my $list = WebSocket::Extension->new_from_multi( $item ) || return( $self->pass_error( WebSocket::Extension->error ) );
+                    push( @items, @$list );
+                }
+                else
+                {
+                    push( @items, $item );
+                }
+            }
+            $v = \@items;
+        }
+        return( $self->_set_get_object_array_object( 'extensions', 'WebSocket::Extension', $v ) );
     }
-    return( $self->_set_get_object_array_object( 'extensions', 'WebSocket::Extension', @_ ) );
+    return( $self->_set_get_object_array_object( 'extensions', 'WebSocket::Extension' ) );
 }
 
 sub handshake_timeout { return( shift->_set_get_number( 'handshake_timeout', @_ ) ); }
@@ -928,7 +947,8 @@ engine, with the certificate and key files it was created with (its C<SSL_cert_f
 C<SSL_key_file> arguments; L</SSL_cert_file> and L</SSL_key_file>, when set, take
 precedence). IO::Socket::SSL itself then does nothing more: the engine accepts on the
 descriptor and does the TLS handshakes. A socket created with certificates given as objects or
-per host name is refused with an error that says so.
+per host name is refused: C<Failed to start websocket server; the IO::Socket::SSL listener
+has no SSL_cert_file the engine can read ...>.
 
 =head2 socket
 

@@ -539,15 +539,15 @@ my %TABLE = (
     # 'str' columns show the value of the first good round (no median).
     b_tls => { cols => [['msg_per_s', 'msg/s', 1], ['p50_us', 'p50 µs'], ['p99_us', 'p99 µs'], ['cpu_us', 'server user+sys µs/msg', 1],
                         ['tls', 'TLS (version/cipher)', 'str']],
-               compare => ['msg_per_s', 'msg/s', 'higher'],
+               compare => [['msg_per_s', 'msg/s'], ['cpu_us', 'server user+sys CPU per message; below 1 is less CPU for ours']],
                ratio_to => 'the Rust tungstenite server over TLS (tokio-rustls) of the same rounds' },
     c_tls => { cols => [['mb_per_s', 'MB/s', 1], ['p50_us', 'p50 µs'], ['p99_us', 'p99 µs'], ['cpu_us', 'server user+sys µs/msg', 1],
                         ['tls', 'TLS (version/cipher)', 'str']],
-               compare => ['mb_per_s', 'MB/s', 'higher'],
+               compare => [['mb_per_s', 'MB/s'], ['cpu_us', 'server user+sys CPU per message; below 1 is less CPU for ours']],
                ratio_to => 'the Rust tungstenite server over TLS (tokio-rustls) of the same rounds' },
     c_deflate => { cols => [['mb_per_s', 'MB/s', 1], ['p50_us', 'p50 µs'], ['p99_us', 'p99 µs'], ['cpu_us', 'server user+sys µs/msg', 1],
                             ['wire_ratio', 'payload/wire bytes'], ['ext', 'extension agreed', 'str']],
-                   compare => ['mb_per_s', 'MB/s', 'higher'],
+                   compare => [['mb_per_s', 'MB/s'], ['cpu_us', 'server user+sys CPU per message; below 1 is less CPU for ours']],
                    ratio_to => 'the Node ws server with compression of the same rounds (the Rust server has no '
                              . 'permessage-deflate); client: bench/loadgen-node (Node ws, permessage-deflate on, threshold 10240)' },
 );
@@ -582,7 +582,8 @@ $md .= "- servers pinned to core $opt{server_core} (taskset), load generator (to
      . ((grep { ($SCEN{$_}{client} // '') eq 'node' } @scen) ? ' (c_deflate: bench/loadgen-node, Node ws with permessage-deflate, also on that core)' : '')
      . "\n";
 $md .= "- rounds: $opt{rounds} (servers interleaved, a fresh server process per measurement); figures are medians; "
-     . "ratio = server / Rust tungstenite server of the same rounds\n";
+     . "ratio = server / Rust tungstenite server of the same rounds"
+     . ((grep { $SCEN{$_}{ref} } @scen) ? " (c_deflate: / Node ws server)" : "") . "\n";
 $md .= "- scale: $opt{scale}" . (@param ? "; overrides: @param" : '') . "\n";
 $md .= "- versions: " . join(', ', @ver) . "\n";
 $md .= "- command: bench/run " . join(' ', @main::ARGV_COPY) . "\n";
@@ -630,17 +631,20 @@ for my $sc (@scen) {
         $md .= '| ' . join(' | ', @row) . " |\n";
     }
     my @errs = map { my $s = $_; map { "$s round " . ($_ + 1) . ": $res{$sc}{$s}[$_]{error}" } grep { $res{$sc}{$s}[$_]{error} } 0 .. $#{ $res{$sc}{$s} || [] } } @run;
-    if (my $C = $T->{compare}) {    # no target: ours against every peer that ran
-        my ($k, $what) = @$C;
-        my $v = med_of($sc, 'ours', $k);
-        my @cmp;
-        for my $s (grep { $_ ne 'ours' && !not_applicable($sc, $_) } @run) {
-            my $p = med_of($sc, $s, $k);
-            push @cmp, sprintf('%.2fx %s', $v / $p, $SERVER{$s}{label}) if defined $v && $p;
+    if ($T->{compare}) {    # no target: ours against every peer that ran
+        $md .= "\n";
+        for my $C (@{ $T->{compare} }) {
+            my ($k, $what) = @$C;
+            my $v = med_of($sc, 'ours', $k);
+            my @cmp;
+            for my $s (grep { $_ ne 'ours' && !not_applicable($sc, $_) } @run) {
+                my $p = med_of($sc, $s, $k);
+                push @cmp, sprintf('%.2fx %s', $v / $p, $SERVER{$s}{label}) if defined $v && $p;
+            }
+            $md .= "Ours against each peer ($what; ours / peer): "
+                 . (@cmp ? join(', ', @cmp) : 'not computable (ours missing or failed)')
+                 . ($smoke ? ' [smoke run: not a result]' : '') . ".\n";
         }
-        $md .= "\nOurs against each peer ($what, ours / peer): "
-             . (@cmp ? join(', ', @cmp) : 'not computable (ours missing or failed)')
-             . ($smoke ? ' [smoke run: not a result]' : '') . ".\n";
         $md .= "\nErrors:\n" . join('', map { "- $_\n" } @errs) if @errs;
         $md .= "\n";
         next;

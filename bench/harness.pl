@@ -12,6 +12,7 @@ use warnings;
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
 use File::Path qw(make_path);
+use File::Temp ();
 use Getopt::Long qw(GetOptions);
 use IO::Handle;
 use IO::Select;
@@ -34,30 +35,59 @@ my %SCEN = (
            what  => '1 connection, 2k round trips of 64 KiB binary: MB/s' },
     d => { conns => 10_000, idle => 1,
            what  => '10k idle connections: server RSS per connection' },
+    # The scenarios of the new features (not in the default run; --scenarios all or by name).
+    # tls: wss:// with the run's throwaway CA and a localhost certificate (ECDSA P-256).
+    b_tls => { conns => 50, msgs => 20_000, size => 1024, type => 'text', warmup => 20, tls => 1,
+               what  => '(b) over TLS (wss://): 50 connections, 20k round trips (in total) of 1 KiB text: messages per second' },
+    c_tls => { conns => 1, msgs => 2_000, size => 65536, type => 'binary', warmup => 50, tls => 1,
+               what  => '(c) over TLS (wss://): 1 connection, 2k round trips of 64 KiB binary: MB/s' },
+    # deflate: permessage-deflate on both sides. tokio-tungstenite has none, so the client is
+    # bench/loadgen-node (Node ws) and the reference for the ratios is the Node ws server.
+    c_deflate => { conns => 1, msgs => 2_000, size => 65536, type => 'binary', warmup => 50, deflate => 1,
+                   client => 'node', ref => 'node', payload => 'json',
+                   what  => '(c) with permessage-deflate: 1 connection, 2k round trips of 64 KiB compressible (JSON-like) binary: MB/s' },
 );
+my @SCEN_ORDER = qw(a b c d b_tls c_tls c_deflate);
 
 # ---------------------------------------------------------------- servers
 my $RUST_BIN = "$BENCH/servers/rust_tungstenite_echo/target/release/rust_tungstenite_echo";
 my $LOADGEN  = "$BENCH/loadgen/target/release/ws-loadgen";
+my $LOADGEN_NODE = "$BENCH/loadgen-node/ws-loadgen.js";
+my (%PKI, $PKI_DIR);    # TLS scenarios: ca, cert, key (files in a temporary directory); see make_pki
 my @SERVER_ORDER = qw(rust ours pws mojo node python);
+# cmd->($port, \%feature): %feature has cert and key (TLS scenarios) and deflate (1) when the
+# scenario needs them; only servers with tls => 1 / deflate => 1 run those scenarios (the
+# others are "n/a" there, with the reason).
+sub tls_args { my ($f) = @_; $f->{cert} ? ('--cert', $f->{cert}, '--key', $f->{key}) : () }
+sub deflate_arg { my ($f) = @_; $f->{deflate} ? ('--deflate') : () }
 my %SERVER = (
     rust   => { label => 'Rust tungstenite (tokio current_thread)',
-                cmd   => sub { [$RUST_BIN, '--host', '127.0.0.1', '--port', $_[0]] },
+                cmd   => sub { [$RUST_BIN, '--host', '127.0.0.1', '--port', $_[0], tls_args($_[1])] },
+                tls => 1, no_deflate => 'tokio-tungstenite 0.30 has no permessage-deflate',
                 prepare => \&prepare_rust },
     ours   => { label => 'ours (examples/echo-server.pl)',
-                cmd   => sub { ['perl', '-Mblib', 'examples/echo-server.pl', '--host', '127.0.0.1', '--port', $_[0]] },
+                cmd   => sub { ['perl', '-Mblib', 'examples/echo-server.pl', '--host', '127.0.0.1', '--port', $_[0],
+                                tls_args($_[1]), deflate_arg($_[1])] },
+                tls => 1, deflate => 1,
                 prepare => \&prepare_ours },
     pws    => { label => 'Protocol::WebSocket + IO::Select',
                 cmd   => sub { ['perl', "$BENCH/servers/protocol_websocket_echo.pl", '--host', '127.0.0.1', '--port', $_[0]] },
+                no_tls => 'the benchmark server has no TLS', no_deflate => 'Protocol::WebSocket has no permessage-deflate',
                 prepare => sub { perl_module('Protocol::WebSocket', 'apt-get install libprotocol-websocket-perl') } },
     mojo   => { label => 'Mojolicious',
-                cmd   => sub { ['perl', "$BENCH/servers/mojo_echo.pl", '--host', '127.0.0.1', '--port', $_[0]] },
+                cmd   => sub { ['perl', "$BENCH/servers/mojo_echo.pl", '--host', '127.0.0.1', '--port', $_[0],
+                                tls_args($_[1]), deflate_arg($_[1])] },
+                tls => 1, deflate => 1,
                 prepare => sub { perl_module('Mojolicious', 'apt-get install libmojolicious-perl') } },
     node   => { label => 'Node ws',
-                cmd   => sub { ['node', "$BENCH/servers/node_ws_echo.js", '--host', '127.0.0.1', '--port', $_[0]] },
+                cmd   => sub { ['node', "$BENCH/servers/node_ws_echo.js", '--host', '127.0.0.1', '--port', $_[0],
+                                tls_args($_[1]), deflate_arg($_[1])] },
+                tls => 1, deflate => 1,
                 prepare => \&prepare_node },
     python => { label => 'Python websockets',
-                cmd   => sub { ['python3', "$BENCH/servers/python_websockets_echo.py", '--host', '127.0.0.1', '--port', $_[0]] },
+                cmd   => sub { ['python3', "$BENCH/servers/python_websockets_echo.py", '--host', '127.0.0.1', '--port', $_[0],
+                                tls_args($_[1]), deflate_arg($_[1])] },
+                tls => 1, deflate => 1,
                 prepare => \&prepare_python },
 );
 
@@ -89,15 +119,28 @@ $opt{out} //= $opt{quick} ? "$BENCH/results/smoke.md" : "$BENCH/results/RESULTS.
 die "--rounds must be >= 1\n" if $opt{rounds} < 1;
 die "--scale must be > 0\n"   if $opt{scale} <= 0;
 
-my @scen = split /,/, $opt{scenarios};
+my %ALIAS = (all => [@SCEN_ORDER], default => [qw(a b c d)], tls => [qw(b_tls c_tls)], new => [qw(b_tls c_tls c_deflate)]);
+my @scen = map { $ALIAS{$_} ? @{ $ALIAS{$_} } : $_ } split /,/, $opt{scenarios};
 my @srv  = split /,/, $opt{servers};
-for (@scen) { die "unknown scenario '$_' (a, b, c, d)\n" unless $SCEN{$_} }
+for (@scen) { die "unknown scenario '$_' (@SCEN_ORDER, or " . join(', ', sort keys %ALIAS) . ")\n" unless $SCEN{$_} }
+{ my %seen; @scen = grep { !$seen{$_}++ } @scen }
 for (@srv)  { die "unknown server '$_' (@SERVER_ORDER)\n" unless $SERVER{$_} }
-unshift @srv, 'rust' unless grep { $_ eq 'rust' } @srv;    # ratios need it
+# ratios need the reference server of every scenario (rust; node for c_deflate)
+for my $ref ('rust', map { $SCEN{$_}{ref} // () } @scen) { push @srv, $ref unless grep { $_ eq $ref } @srv }
 @srv = grep { my $s = $_; grep { $_ eq $s } @srv } @SERVER_ORDER;
+sub ref_of { $SCEN{$_[0]}{ref} // 'rust' }
+# Why server $s does not run in scenario $sc (undef: it runs).
+sub not_applicable {
+    my ($sc, $s) = @_;
+    my ($S, $V) = ($SCEN{$sc}, $SERVER{$_[1]});
+    return $V->{no_tls} // 'no TLS' if $S->{tls} && !$V->{tls};
+    return $V->{no_deflate} // 'no permessage-deflate' if $S->{deflate} && !$V->{deflate};
+    return;
+}
 
-for my $p (@param) {    # --param b.msgs=1000000
-    my ($s, $k, $v) = $p =~ /^([abcd])\.(\w+)=(\d+)$/ or die "--param is like b.msgs=1000000\n";
+for my $p (@param) {    # --param b.msgs=1000000, c_deflate.msgs=500
+    my ($s, $k, $v) = $p =~ /^(\w+?)\.(\w+)=(\d+)$/ or die "--param is like b.msgs=1000000\n";
+    die "--param: unknown scenario '$s'\n" unless $SCEN{$s};
     $SCEN{$s}{$k} = $v;
 }
 for my $s (values %SCEN) {    # --scale
@@ -111,11 +154,12 @@ for my $s (values %SCEN) {    # --scale
 sub usage {
     print <<"EOF";
 usage: bench/run [options]
-  --scenarios a,b,c,d   which scenarios (default all)
+  --scenarios LIST      of: @{[join ',', @SCEN_ORDER]} (default a,b,c,d);
+                        aliases: default (a-d), tls (b_tls,c_tls), new (b_tls,c_tls,c_deflate), all
   --servers LIST        of: @{[join ',', @SERVER_ORDER]} (default all; rust is always run)
   --rounds N            rounds, medians taken over them (default 3)
   --scale F             multiply round-trip counts (a,b,c) and d's connections (default 1)
-  --param S.KEY=N       override a scenario value, e.g. b.msgs=1000000, d.conns=5000
+  --param S.KEY=N       override a scenario value, e.g. b.msgs=1000000, d.conns=5000, c_tls.msgs=500
   --quick, --smoke      1 round at scale 0.1, written to bench/results/smoke.md
   --out FILE            report file (default bench/results/RESULTS.md)
   --timeout SECS        limit for one load-generator run (default 300)
@@ -189,14 +233,14 @@ sub proc_cpu {    # (user_s, sys_s) of the whole process, all threads
 sub proc_rss_kib { my ($pid) = @_; slurp("/proc/$pid/status") =~ /^VmRSS:\s+(\d+)\s+kB/m ? $1 : undef }
 
 sub start_server {
-    my ($name, $log) = @_;
+    my ($name, $log, $feature) = @_;
     my $port = free_port();
-    my $cmd  = ['taskset', '-c', $opt{server_core}, @{ $SERVER{$name}{cmd}->($port) }];
+    my $cmd  = ['taskset', '-c', $opt{server_core}, @{ $SERVER{$name}{cmd}->($port, $feature || {}) }];
     open my $l, '>', $log or die; print $l "# @$cmd\n"; close $l;
     my $pid = spawn(cmd => $cmd, log => $log);
     my $until = time + 20;
     while (time < $until) {
-        if (slurp($log) =~ m{listening on ws://}) { return ($pid, $port) }
+        if (slurp($log) =~ m{listening on wss?://}) { return ($pid, $port) }
         my $r = waitpid($pid, WNOHANG);
         if ($r == $pid) { delete $LIVE{$pid}; return (undef, undef, "exited at start: " . tail_of($log, 3)) }
         sleep 0.05;
@@ -207,10 +251,11 @@ sub start_server {
 
 # Runs the load generator; $on_ready->() is called at READY (before the reply).
 sub loadgen {
-    my (%a) = @_;    # args => [...], log => FILE, sync => bool, on_ready => sub
+    my (%a) = @_;    # args => [...], log => FILE, sync => bool, on_ready => sub, client => 'rust'|'node'
     pipe(my $in_r, my $in_w)   or die "pipe: $!";
     pipe(my $out_r, my $out_w) or die "pipe: $!";
-    my $cmd = ['taskset', '-c', $opt{client_core}, $LOADGEN, @{ $a{args} }, '--timeout', $opt{timeout},
+    my @bin = ($a{client} // 'rust') eq 'node' ? ('node', $LOADGEN_NODE) : ($LOADGEN);
+    my $cmd = ['taskset', '-c', $opt{client_core}, @bin, @{ $a{args} }, '--timeout', $opt{timeout},
                ($a{sync} ? '--sync' : ())];
     open my $l, '>>', $a{log} or die; print $l "# @$cmd\n"; close $l;
     my $pid = spawn(cmd => $cmd, log => $a{log}, stdin => $in_r, stdout => $out_w);
@@ -254,9 +299,12 @@ sub measure {
     my $S   = $SCEN{$sc};
     my $log = "$BENCH/results/raw/$sc-$name-r$round.log";
     unlink $log;
-    my ($pid, $port, $why) = start_server($name, $log);
+    my %feature = (($S->{tls} ? (cert => $PKI{cert}, key => $PKI{key}) : ()), ($S->{deflate} ? (deflate => 1) : ()));
+    my ($pid, $port, $why) = start_server($name, $log, \%feature);
     return { error => $why } unless $pid;
-    my $url = "ws://127.0.0.1:$port/";
+    my $url = ($S->{tls} ? 'wss' : 'ws') . "://127.0.0.1:$port/";
+    my @extra = (($S->{tls} ? ('--ca', $PKI{ca}) : ()),
+                 ($S->{deflate} ? ('--deflate') : ()), ($S->{payload} ? ('--payload', $S->{payload}) : ()));
     my %m;
     my $ok = eval {
         if ($S->{idle}) {
@@ -283,14 +331,20 @@ sub measure {
             my (@cpu0, @cpu1);
             my ($r, $err) = loadgen(
                 args => ['--url', $url, '--conns', $S->{conns}, '--msgs', $S->{msgs}, '--size', $S->{size},
-                         '--type', $S->{type}, '--warmup', $S->{warmup}],
-                log => $log, sync => 1,
+                         '--type', $S->{type}, '--warmup', $S->{warmup}, @extra],
+                log => $log, sync => 1, client => $S->{client},
                 on_ready  => sub { @cpu0 = proc_cpu($pid) },
                 # RESULT comes before the client closes its connections
                 on_result => sub { @cpu1 = proc_cpu($pid) },
             );
             die "$err\n" if $err;
             die "server gone\n" unless @cpu0 && @cpu1;
+            # a comparison of compression needs compression: fail when the server declined it
+            die "the server did not accept permessage-deflate (ext=" . ($r->{ext} // '?') . ")\n"
+                if $S->{deflate} && ($r->{ext} // '') !~ /permessage-deflate/;
+            $m{tls}        = $r->{tls} if $S->{tls};
+            $m{ext}        = $r->{ext} if $S->{deflate};
+            $m{wire_ratio} = $r->{wire_ratio} if $S->{deflate};
             my $n = $S->{msgs};
             $m{user_us}   = ($cpu1[0] - $cpu0[0]) * 1e6 / $n;
             $m{cpu_us}    = ($cpu1[0] + $cpu1[1] - $cpu0[0] - $cpu0[1]) * 1e6 / $n;
@@ -358,6 +412,32 @@ sub prepare_python {
 
 sub cmd_out { my $s = `$_[0] 2>/dev/null`; $s =~ s/\s+$//; $s =~ s/\n/ /g; $s }
 
+# A throwaway CA and a certificate for localhost and 127.0.0.1 signed by it (ECDSA P-256, as in
+# t/lib/TestTLS.pm), made with the openssl command in a temporary directory removed at exit.
+# Returns undef, or why it could not.
+sub make_pki {
+    return "the openssl command is not installed" unless have('openssl');
+    $PKI_DIR = File::Temp->newdir('bench-tls-XXXXXX', TMPDIR => 1);
+    my $d = "$PKI_DIR";
+    open my $e, '>', "$d/local.ext" or return "write $d/local.ext: $!";
+    print $e "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+           . "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n";
+    close $e;
+    my @ec = ('-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes');
+    for my $cmd (
+        ['req', '-x509', @ec, '-keyout', "$d/ca.key", '-out', "$d/ca.pem", '-days', 7, '-subj', '/CN=WebSocket bench CA',
+         '-extensions', 'v3_ca', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+        ['req', @ec, '-keyout', "$d/server.key", '-out', "$d/server.csr", '-subj', '/CN=localhost'],
+        ['x509', '-req', '-in', "$d/server.csr", '-CA', "$d/ca.pem", '-CAkey', "$d/ca.key", '-CAcreateserial',
+         '-out', "$d/server.pem", '-days', 7, '-extfile', "$d/local.ext"],
+    ) {
+        my $rc = system('sh', '-c', 'exec openssl "$@" >>"$0" 2>&1', "$d/openssl.log", @$cmd);
+        return "openssl $cmd->[0] failed: " . tail_of("$d/openssl.log", 2) if $rc != 0;
+    }
+    %PKI = (ca => "$d/ca.pem", cert => "$d/server.pem", key => "$d/server.key");
+    return;
+}
+
 # ---------------------------------------------------------------- main
 make_path("$BENCH/results/raw");
 my $t_start = time;
@@ -381,6 +461,22 @@ for my $s (@srv) {
 die "the Rust reference server is not available: $missing{rust}\n" if $missing{rust};
 my @run = grep { !$missing{$_} } @srv;
 
+# Scenarios that cannot run at all: TLS without openssl, c_deflate without the Node client.
+my %scen_missing;
+if (grep { $SCEN{$_}{tls} } @scen) {
+    my $why = make_pki();
+    if ($why) { $scen_missing{$_} = $why for grep { $SCEN{$_}{tls} } @scen }
+}
+for my $sc (grep { ($SCEN{$_}{client} // '') eq 'node' } @scen) {
+    $scen_missing{$sc} //= "needs the Node load generator: node and bench/servers/node/node_modules ($missing{node})"
+        if $missing{node};
+}
+for my $sc (@scen) {
+    my $ref = ref_of($sc);
+    $scen_missing{$sc} //= "its reference server ($ref) is missing: $missing{$ref}" if $missing{$ref};
+    print "  scenario $sc: SKIPPED: $scen_missing{$sc}\n" if $scen_missing{$sc};
+}
+
 my $nofile = $ENV{BENCH_NOFILE} // cmd_out('sh -c "ulimit -n"');
 if (grep { $_ eq 'd' } @scen and $nofile ne 'unlimited' and $nofile < $SCEN{d}{conns} + 200) {
     die "scenario d needs an open-files limit above $SCEN{d}{conns} + 200 (have $nofile); run through bench/run\n";
@@ -389,7 +485,9 @@ if (grep { $_ eq 'd' } @scen and $nofile ne 'unlimited' and $nofile < $SCEN{d}{c
 my %res;    # $res{$sc}{$server} = [ per-round hashes ]
 for my $round (1 .. $opt{rounds}) {
     for my $sc (@scen) {
-        my @order = @run;
+        next if $scen_missing{$sc};
+        my @order = grep { !not_applicable($sc, $_) } @run;
+        next unless @order;
         push @order, shift @order for 1 .. (($round - 1) % @order);
         for my $s (@order) {
             my $t = time;
@@ -422,7 +520,7 @@ sub med_of {
 sub ok_rounds { scalar grep { !$_->{error} } @{ $res{$_[0]}{$_[1]} || [] } }
 sub ratio {
     my ($sc, $s, $k) = @_;
-    my ($v, $r) = (med_of($sc, $s, $k), med_of($sc, 'rust', $k));
+    my ($v, $r) = (med_of($sc, $s, $k), med_of($sc, ref_of($sc), $k));
     return '' unless defined $v && defined $r && $r != 0;
     return sprintf('%.2fx', $v / $r);
 }
@@ -437,7 +535,27 @@ my %TABLE = (
            target => ['mb_per_s', '>=', 0.9, 'MB/s >= 0.9x the Rust server\'s'] },
     d => { cols => [['kib_per_conn', 'RSS KiB/conn', 1], ['rss0_kib', 'base RSS KiB'], ['connect_s', 'connect s'], ['dropped', 'dropped']],
            target => ['kib_per_conn', 'abs<=', 4, 'RSS <= 4 KiB per connection'] },
+    # No targets for these (yet): the report gives ours against every peer instead.
+    # 'str' columns show the value of the first good round (no median).
+    b_tls => { cols => [['msg_per_s', 'msg/s', 1], ['p50_us', 'p50 µs'], ['p99_us', 'p99 µs'], ['cpu_us', 'server user+sys µs/msg', 1],
+                        ['tls', 'TLS (version/cipher)', 'str']],
+               compare => [['msg_per_s', 'msg/s'], ['cpu_us', 'server user+sys CPU per message; below 1 is less CPU for ours']],
+               ratio_to => 'the Rust tungstenite server over TLS (tokio-rustls) of the same rounds' },
+    c_tls => { cols => [['mb_per_s', 'MB/s', 1], ['p50_us', 'p50 µs'], ['p99_us', 'p99 µs'], ['cpu_us', 'server user+sys µs/msg', 1],
+                        ['tls', 'TLS (version/cipher)', 'str']],
+               compare => [['mb_per_s', 'MB/s'], ['cpu_us', 'server user+sys CPU per message; below 1 is less CPU for ours']],
+               ratio_to => 'the Rust tungstenite server over TLS (tokio-rustls) of the same rounds' },
+    c_deflate => { cols => [['mb_per_s', 'MB/s', 1], ['p50_us', 'p50 µs'], ['p99_us', 'p99 µs'], ['cpu_us', 'server user+sys µs/msg', 1],
+                            ['wire_ratio', 'payload/wire bytes'], ['ext', 'extension agreed', 'str']],
+                   compare => [['mb_per_s', 'MB/s'], ['cpu_us', 'server user+sys CPU per message; below 1 is less CPU for ours']],
+                   ratio_to => 'the Node ws server with compression of the same rounds (the Rust server has no '
+                             . 'permessage-deflate); client: bench/loadgen-node (Node ws, permessage-deflate on, threshold 10240)' },
 );
+sub first_of {
+    my ($sc, $s, $k) = @_;
+    my ($v) = map { $_->{$k} } grep { !$_->{error} && defined $_->{$k} } @{ $res{$sc}{$s} || [] };
+    return $v;
+}
 
 my $md = '';
 my $smoke = $opt{quick} || $opt{scale} != 1 || $opt{rounds} < 3;
@@ -460,13 +578,17 @@ $md .= "- date: $started; took " . sprintf('%.0f', time - $t_start) . " s\n";
 $md .= "- commit: $commit\n";
 $md .= "- machine: nproc " . cmd_out('nproc') . ", $cpu_model, kernel " . cmd_out('uname -r')
      . ", load average before/after: $load0 / " . loadavg() . "\n";
-$md .= "- servers pinned to core $opt{server_core} (taskset), load generator (tokio-tungstenite, one thread) to core $opt{client_core}\n";
+$md .= "- servers pinned to core $opt{server_core} (taskset), load generator (tokio-tungstenite, one thread) to core $opt{client_core}"
+     . ((grep { ($SCEN{$_}{client} // '') eq 'node' } @scen) ? ' (c_deflate: bench/loadgen-node, Node ws with permessage-deflate, also on that core)' : '')
+     . "\n";
 $md .= "- rounds: $opt{rounds} (servers interleaved, a fresh server process per measurement); figures are medians; "
-     . "ratio = server / Rust tungstenite server of the same rounds\n";
+     . "ratio = server / Rust tungstenite server of the same rounds"
+     . ((grep { $SCEN{$_}{ref} } @scen) ? " (c_deflate: / Node ws server)" : "") . "\n";
 $md .= "- scale: $opt{scale}" . (@param ? "; overrides: @param" : '') . "\n";
 $md .= "- versions: " . join(', ', @ver) . "\n";
 $md .= "- command: bench/run " . join(' ', @main::ARGV_COPY) . "\n";
 $md .= "- MISSING $_ ($SERVER{$_}{label}): $missing{$_}\n" for grep { $missing{$_} } @srv;
+$md .= "- SKIPPED scenario $_: $scen_missing{$_}\n" for grep { $scen_missing{$_} } @scen;
 $md .= "\n";
 
 for my $sc (@scen) {
@@ -474,15 +596,23 @@ for my $sc (@scen) {
     my $desc = $S->{idle}
         ? "$S->{conns} idle connections"
         : "$S->{conns} connection(s), $S->{msgs} round trips of $S->{size} B $S->{type}, after $S->{warmup} warm-up round trips per connection";
-    $md .= "## ($sc) $S->{what}\n\nAs run: $desc.\n\n";
+    $md .= "## ($sc) $S->{what}\n\nAs run: $desc"
+         . ($S->{tls} ? ', over TLS (wss://, certificate from a throwaway CA)' : '')
+         . ($S->{deflate} ? ", permessage-deflate on, payload $S->{payload}" . ' (JSON-like text sent as binary frames, 16 variants sent in turn, the same bytes for every server)' : '')
+         . ".\n\n";
     my $T = $TABLE{$sc};
+    $md .= "Ratios are to $T->{ratio_to}.\n\n" if $T->{ratio_to};
+    if ($scen_missing{$sc}) { $md .= "Not run: $scen_missing{$sc}.\n\n"; next }
     my @h = ('server');
-    for my $c (@{ $T->{cols} }) { push @h, $c->[1]; push @h, 'ratio' if $c->[2] }
+    for my $c (@{ $T->{cols} }) { push @h, $c->[1]; push @h, 'ratio' if $c->[2] && $c->[2] ne 'str' }
     push @h, 'rounds ok';
     $md .= '| ' . join(' | ', @h) . " |\n|" . join('|', map { '---' } @h) . "|\n";
     for my $s (@srv) {
         my @row = ($SERVER{$s}{label});
-        if ($missing{$s}) {
+        if (my $na = not_applicable($sc, $s)) {
+            push @row, "n/a: $na", ('') x (@h - 2);
+        }
+        elsif ($missing{$s}) {
             push @row, "missing (see above)", ('') x (@h - 2);
         }
         elsif (!ok_rounds($sc, $s)) {
@@ -491,6 +621,7 @@ for my $sc (@scen) {
         }
         else {
             for my $c (@{ $T->{cols} }) {
+                if (($c->[2] // '') eq 'str') { push @row, first_of($sc, $s, $c->[0]) // ''; next }
                 push @row, fmt(med_of($sc, $s, $c->[0]));
                 push @row, ratio($sc, $s, $c->[0]) if $c->[2];
             }
@@ -498,6 +629,25 @@ for my $sc (@scen) {
         }
         s/\|/\\|/g for @row;
         $md .= '| ' . join(' | ', @row) . " |\n";
+    }
+    my @errs = map { my $s = $_; map { "$s round " . ($_ + 1) . ": $res{$sc}{$s}[$_]{error}" } grep { $res{$sc}{$s}[$_]{error} } 0 .. $#{ $res{$sc}{$s} || [] } } @run;
+    if ($T->{compare}) {    # no target: ours against every peer that ran
+        $md .= "\n";
+        for my $C (@{ $T->{compare} }) {
+            my ($k, $what) = @$C;
+            my $v = med_of($sc, 'ours', $k);
+            my @cmp;
+            for my $s (grep { $_ ne 'ours' && !not_applicable($sc, $_) } @run) {
+                my $p = med_of($sc, $s, $k);
+                push @cmp, sprintf('%.2fx %s', $v / $p, $SERVER{$s}{label}) if defined $v && $p;
+            }
+            $md .= "Ours against each peer ($what; ours / peer): "
+                 . (@cmp ? join(', ', @cmp) : 'not computable (ours missing or failed)')
+                 . ($smoke ? ' [smoke run: not a result]' : '') . ".\n";
+        }
+        $md .= "\nErrors:\n" . join('', map { "- $_\n" } @errs) if @errs;
+        $md .= "\n";
+        next;
     }
     my ($k, $op, $lim, $text) = @{ $T->{target} };
     my $verdict;
@@ -510,7 +660,6 @@ for my $sc (@scen) {
         $verdict = !defined $x ? 'not computable' : sprintf('%s (%s)', $met ? 'MET' : 'NOT MET', $op eq 'abs<=' ? fmt($v) . ' KiB' : sprintf('%.2fx', $x));
     }
     $md .= "\nTarget for ours: $text: $verdict" . ($smoke ? ' [smoke run: not a result]' : '') . ".\n";
-    my @errs = map { my $s = $_; map { "$s round " . ($_ + 1) . ": $res{$sc}{$s}[$_]{error}" } grep { $res{$sc}{$s}[$_]{error} } 0 .. $#{ $res{$sc}{$s} || [] } } @run;
     $md .= "\nErrors:\n" . join('', map { "- $_\n" } @errs) if @errs;
     $md .= "\n";
 }

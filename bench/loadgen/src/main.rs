@@ -9,6 +9,11 @@
 //! one line on stdin before the measured part (echo) or before closing (idle), so
 //! the harness can read the server's /proc entries at exactly those points.
 //! The last line is `RESULT key=value ...`; errors go to stderr and exit non-zero.
+//!
+//! wss:// URLs go through rustls (ring provider), trusting only the CA of `--ca FILE`
+//! (the benchmark's throwaway CA); the certificate is checked for the name `localhost`
+//! (`--server-name` to change). The RESULT line then also names the TLS version and
+//! cipher suite negotiated (`tls=TLSv1_3/TLS13_AES_256_GCM_SHA384`).
 
 use futures_util::{SinkExt, StreamExt};
 use std::io::Write;
@@ -18,13 +23,14 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio::sync::{oneshot, watch, Semaphore};
 use tokio_tungstenite::tungstenite::{Bytes, Message};
-use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<TcpStream>;
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-const USAGE: &str = "usage: ws-loadgen --url ws://127.0.0.1:PORT/ [--mode echo|idle] [--conns N]
+const USAGE: &str = "usage: ws-loadgen --url ws[s]://127.0.0.1:PORT/ [--mode echo|idle] [--conns N]
        [--msgs TOTAL_ROUND_TRIPS] [--size BYTES] [--type text|binary] [--warmup PER_CONN]
-       [--sync] [--hold SECS] [--timeout SECS] [--connect-concurrency N]";
+       [--sync] [--hold SECS] [--timeout SECS] [--connect-concurrency N]
+       [--ca CA.pem] [--server-name localhost]   (wss:// only)";
 
 #[derive(Clone, Debug)]
 struct Opts {
@@ -40,6 +46,11 @@ struct Opts {
     hold: f64,
     timeout: f64,
     connect_concurrency: usize,
+    /// The request URL as sent in the handshake (ws:// or wss://, host `server_name` for wss).
+    request_url: String,
+    ca: Option<String>,
+    server_name: String,
+    tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 fn die(msg: &str) -> ! {
@@ -61,6 +72,10 @@ fn parse_args() -> Opts {
         hold: 0.0,
         timeout: 300.0,
         connect_concurrency: 64,
+        request_url: String::new(),
+        ca: None,
+        server_name: "localhost".into(),
+        tls: None,
     };
     let mut args = std::env::args().skip(1);
     fn num<T: std::str::FromStr>(name: &str, v: Option<String>) -> T {
@@ -86,6 +101,8 @@ fn parse_args() -> Opts {
             "--hold" => o.hold = num("--hold", args.next()),
             "--timeout" => o.timeout = num("--timeout", args.next()),
             "--connect-concurrency" => o.connect_concurrency = num("--connect-concurrency", args.next()),
+            "--ca" => o.ca = Some(args.next().unwrap_or_else(|| die(USAGE))),
+            "--server-name" => o.server_name = args.next().unwrap_or_else(|| die(USAGE)),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -102,11 +119,70 @@ fn parse_args() -> Opts {
     if o.conns == 0 || o.connect_concurrency == 0 {
         die("--conns and --connect-concurrency must be positive");
     }
-    // ws://IP:PORT/path  (loopback benchmarks: an IP literal, no DNS)
-    let rest = o.url.strip_prefix("ws://").unwrap_or_else(|| die("--url must start with ws://"));
+    // ws[s]://IP:PORT/path  (loopback benchmarks: an IP literal, no DNS)
+    let (secure, rest) = if let Some(r) = o.url.strip_prefix("ws://") {
+        (false, r)
+    } else if let Some(r) = o.url.strip_prefix("wss://") {
+        (true, r)
+    } else {
+        die("--url must start with ws:// or wss://")
+    };
     let hostport = rest.split('/').next().unwrap_or("");
-    o.addr = hostport.parse().unwrap_or_else(|_| die("--url must be ws://IP:PORT/..."));
+    o.addr = hostport.parse().unwrap_or_else(|_| die("--url must be ws[s]://IP:PORT/..."));
+    let path = &rest[hostport.len()..];
+    if secure {
+        let ca = o.ca.clone().unwrap_or_else(|| die("wss:// needs --ca FILE (the CA that signed the server's certificate)"));
+        o.tls = Some(tls_config(&ca));
+        // The certificate is checked for this name (the handshake's Host header carries it too).
+        o.request_url = format!("wss://{}:{}{}", o.server_name, o.addr.port(), if path.is_empty() { "/" } else { path });
+    } else {
+        if o.ca.is_some() {
+            die("--ca is for wss:// URLs");
+        }
+        o.request_url = o.url.clone();
+    }
     o
+}
+
+/// A rustls client configuration (ring provider, TLS 1.2 and 1.3) trusting only the CA(s) in `ca`.
+fn tls_config(ca: &str) -> Arc<rustls::ClientConfig> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(ca)
+        .unwrap_or_else(|e| die(&format!("--ca {ca}: {e}")))
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| die(&format!("--ca {ca}: {e}")));
+    if certs.is_empty() {
+        die(&format!("--ca {ca}: no certificate in it"));
+    }
+    for c in certs {
+        roots.add(c).unwrap_or_else(|e| die(&format!("--ca {ca}: {e}")));
+    }
+    // ring, as in the engine (deprecated only because ring has no post-quantum key exchange)
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap_or_else(|e| die(&format!("TLS configuration: {e}")))
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Arc::new(cfg)
+}
+
+/// "TLSv1_3/TLS13_AES_256_GCM_SHA384" for a wss:// connection, "none" for ws://.
+fn tls_desc(ws: &Ws) -> String {
+    match ws.get_ref() {
+        MaybeTlsStream::Rustls(s) => {
+            let c = s.get_ref().1;
+            format!(
+                "{}/{}",
+                c.protocol_version().map(|v| format!("{v:?}")).unwrap_or_else(|| "?".into()),
+                c.negotiated_cipher_suite().map(|s| format!("{:?}", s.suite())).unwrap_or_else(|| "?".into())
+            )
+        }
+        _ => "none".into(),
+    }
 }
 
 /// One line from stdin (or EOF) completes the receiver; the thread does nothing else.
@@ -140,7 +216,8 @@ async fn connect_one(o: &Opts) -> Result<Ws, String> {
             }
         };
         let _ = tcp.set_nodelay(true);
-        match tokio_tungstenite::client_async(o.url.as_str(), tcp).await {
+        let connector = o.tls.clone().map(Connector::Rustls).unwrap_or(Connector::Plain);
+        match tokio_tungstenite::client_async_tls_with_config(o.request_url.as_str(), tcp, None, Some(connector)).await {
             Ok((ws, _resp)) => return Ok(ws),
             Err(e) => last = format!("handshake: {e}"),
         }
@@ -252,6 +329,7 @@ async fn close_all(conns: Vec<Ws>) {
 
 async fn echo_mode(o: &Opts) -> Result<String, String> {
     let conns = connect_all(o).await?;
+    let tls = conns.first().map(tls_desc).unwrap_or_default();
     let conns = if o.warmup > 0 {
         run_all(conns, o, &vec![o.warmup; o.conns]).await?.0
     } else {
@@ -275,7 +353,7 @@ async fn echo_mode(o: &Opts) -> Result<String, String> {
         lat[i] as f64 / 1000.0
     };
     let line = format!(
-        "RESULT mode=echo conns={} msgs={} size={} type={} elapsed_s={:.6} msg_per_s={:.1} mb_per_s={:.3} p50_us={:.1} p99_us={:.1}",
+        "RESULT mode=echo conns={} msgs={} size={} type={} elapsed_s={:.6} msg_per_s={:.1} mb_per_s={:.3} p50_us={:.1} p99_us={:.1} tls={}",
         o.conns,
         o.msgs,
         o.size,
@@ -284,7 +362,8 @@ async fn echo_mode(o: &Opts) -> Result<String, String> {
         o.msgs as f64 / el,
         (o.msgs * o.size) as f64 / el / 1e6,
         pct(0.50),
-        pct(0.99)
+        pct(0.99),
+        tls
     );
     // Report before closing, so the harness reads the server's CPU right here.
     say(&line);

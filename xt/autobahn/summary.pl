@@ -226,9 +226,10 @@ unless ($doc =~ /<!-- begin fuzzing/) {
 # Autobahn|Testsuite conformance results
 
 Written by `xt/autobahn/run.sh` (see `xt/autobahn/README.md`); each run rewrites its own
-role's section.  Required: 0 FAILED and 0 UNIMPLEMENTED in both roles, cases 1.* to 11.*
-(12.* and 13.* are permessage-deflate).  NON-STRICT and INFORMATIONAL cases are listed
-with a reason each; reasons live in `xt/autobahn/reasons.txt`.
+section.  Required: 0 FAILED and 0 UNIMPLEMENTED in both roles, for cases 1.* to 11.*
+(`run.sh both`, testees without extensions) and for the permessage-deflate cases 12.* and
+13.* (`run.sh ROLE --deflate`, sections `ROLE, permessage-deflate`).  NON-STRICT and
+INFORMATIONAL cases are listed with a reason each; reasons live in `xt/autobahn/reasons.txt`.
 
 <!-- begin fuzzingclient -->
 ## fuzzingclient

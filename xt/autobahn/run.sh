@@ -8,12 +8,12 @@
 # Options:
 #   --cases PATTERNS   case patterns, space or comma separated (default: 1.* to 11.*,
 #                      i.e. everything except the permessage-deflate groups 12.* and 13.*);
-#                      'all' selects every case, 12.* and 13.* included (~15 min per role).
+#                      'all' selects every case (with --deflate, or 12.* and 13.* are UNIMPLEMENTED).
 #                      A pattern with '*' matches case IDs by prefix ('12.1.1*' also selects
 #                      12.1.10-12.1.18); an ID without '*' selects that case only
 #   --deflate          permessage-deflate (RFC 7692): the testees negotiate it (echo server
 #                      --deflate; client driver --extensions permessage-deflate), the
-#                      default cases are 12.* and 13.* (216, ~15-19 min per role), and the
+#                      default cases are 12.* and 13.* (216, 11-12 min per role on 2 cores), and the
 #                      results go to their own sections ('ROLE, permessage-deflate')
 #   --exclude PATTERNS cases to leave out of the selection
 #   --server-cmd CMD   testee for fuzzingclient; default:

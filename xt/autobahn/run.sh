@@ -8,19 +8,28 @@
 # Options:
 #   --cases PATTERNS   case patterns, space or comma separated (default: 1.* to 11.*,
 #                      i.e. everything except the permessage-deflate groups 12.* and 13.*);
-#                      'all' selects every case, 12.* and 13.* included (~15 min per role)
+#                      'all' selects every case (with --deflate, or 12.* and 13.* are UNIMPLEMENTED).
+#                      A pattern with '*' matches case IDs by prefix ('12.1.1*' also selects
+#                      12.1.10-12.1.18); an ID without '*' selects that case only
+#   --deflate          permessage-deflate (RFC 7692): the testees negotiate it (echo server
+#                      --deflate; client driver --extensions permessage-deflate), the
+#                      default cases are 12.* and 13.* (216, 11-12 min per role on 2 cores), and the
+#                      results go to their own sections ('ROLE, permessage-deflate')
 #   --exclude PATTERNS cases to leave out of the selection
 #   --server-cmd CMD   testee for fuzzingclient; default:
 #                        perl -Mblib examples/echo-server.pl --host {host} --port {port}
+#                      (with --deflate: ... --deflate)
 #   --client-cmd CMD   testee for fuzzingserver; default:
 #                        perl -Mblib examples/autobahn-client.pl --url {url} --agent {agent}
+#                      (with --deflate: ... --extensions permessage-deflate)
 #                      CMD runs under bash from the distribution's top directory; {host},
 #                      {port}, {url}, {agent} are replaced, and AB_HOST, AB_PORT, AB_URL,
 #                      AB_AGENT are exported to it as well.
 #   --agent NAME       agent name in the reports (default WebSocket-perl)
 #   --port N           TCP port on 127.0.0.1 (default: a free one)
 #   --timeout SECS     limit for the wstest run / the client command (default 900;
-#                      3600 with --cases all); the echo server is given 60 s to listen
+#                      3600 with --cases all or --deflate); the echo server is given 60 s
+#                      to listen
 #   --out DIR          report directory (default xt/autobahn/reports/MODE)
 #   --options JSON     wstest protocol options, e.g. '{"failByDrop": false}'
 #   --results FILE     summary file to update (default xt/autobahn/RESULTS.md, but only
@@ -40,6 +49,7 @@ HOST=127.0.0.1
 DEFAULT_SERVER_CMD='perl -Mblib examples/echo-server.pl --host {host} --port {port}'
 DEFAULT_CLIENT_CMD='perl -Mblib examples/autobahn-client.pl --url {url} --agent {agent}'
 DEFAULT_CASES='1.* 2.* 3.* 4.* 5.* 6.* 7.* 8.* 9.* 10.* 11.*'
+DEFLATE_CASES='12.* 13.*'
 
 usage() { awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "$0" >&2; exit 2; }
 log() { echo "[autobahn] $*" >&2; }
@@ -59,11 +69,12 @@ for a in "$@"; do
 done
 
 CASES=$DEFAULT_CASES EXCLUDE="" SERVER_CMD="" CLIENT_CMD="" AGENT=WebSocket-perl PORT=""
-TIMEOUT="" OUT="" OPTIONS='{}' RESULTS="" NO_RESULTS=0 ALL=0
+TIMEOUT="" OUT="" OPTIONS='{}' RESULTS="" NO_RESULTS=0 ALL=0 DEFLATE=0 CASES_SET=0
 while [ $# -gt 0 ]; do
-  [ $# -ge 2 ] || [ "$1" = --no-results ] || { log "option $1 needs a value"; usage; }
+  [ $# -ge 2 ] || [ "$1" = --no-results ] || [ "$1" = --deflate ] || { log "option $1 needs a value"; usage; }
   case "$1" in
-    --cases)      if [ "$2" = all ]; then CASES='*'; ALL=1; else CASES=$2; fi; shift 2 ;;
+    --cases)      if [ "$2" = all ]; then CASES='*'; ALL=1; else CASES=$2; fi; CASES_SET=1; shift 2 ;;
+    --deflate)    DEFLATE=1; shift ;;
     --exclude)    EXCLUDE=$2; shift 2 ;;
     --server-cmd) SERVER_CMD=$2; shift 2 ;;
     --client-cmd) CLIENT_CMD=$2; shift 2 ;;
@@ -77,7 +88,14 @@ while [ $# -gt 0 ]; do
     *) log "unknown option $1"; usage ;;
   esac
 done
-[ -n "$TIMEOUT" ] || { [ $ALL = 1 ] && TIMEOUT=3600 || TIMEOUT=900; }
+SECTION=$MODE
+if [ $DEFLATE = 1 ]; then
+  DEFAULT_SERVER_CMD+=' --deflate'
+  DEFAULT_CLIENT_CMD+=' --extensions permessage-deflate'
+  [ $CASES_SET = 1 ] || CASES=$DEFLATE_CASES
+  SECTION="$MODE, permessage-deflate"
+fi
+[ -n "$TIMEOUT" ] || { [ $ALL = 1 ] || [ $DEFLATE = 1 ] && TIMEOUT=3600 || TIMEOUT=900; }
 
 # ------------------------------------------------------------ the testee
 if [ "$MODE" = fuzzingclient ]; then CMD=${SERVER_CMD:-$DEFAULT_SERVER_CMD}; DEFAULT_CMD=$DEFAULT_SERVER_CMD
@@ -95,7 +113,7 @@ AB_VENV=$VENV "$HERE/setup.sh" || exit 2
 TESTER=$("$VENV/bin/wstest" --autobahnversion 2>&1 | tr -s '\n' ' ' | sed 's/ $//')
 [ -n "$PORT" ] || PORT=$(perl "$HERE/ab-util.pl" free-port)
 URL="ws://$HOST:$PORT"
-OUT=${OUT:-$HERE/reports/$MODE}
+if [ $DEFLATE = 1 ]; then OUT=${OUT:-$HERE/reports/$MODE-deflate}; else OUT=${OUT:-$HERE/reports/$MODE}; fi
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 rm -f "$OUT"/index.json "$OUT"/index.html "$OUT"/*_case_*.json "$OUT"/*_case_*.html \
       "$OUT"/summary.json "$OUT"/summary.txt "$OUT"/*.log
@@ -184,12 +202,12 @@ if [ "$COMMIT" != unknown ] && [ -n "$(git -C "$ROOT" status --porcelain -- . ':
   COMMIT="$COMMIT (with uncommitted changes)"
 fi
 set +e
-perl "$HERE/summary.pl" --role "$MODE" --dir "$OUT" --agent "$AGENT" ${NCASES:+--expect "$NCASES"} \
+perl "$HERE/summary.pl" --role "$MODE" --section "$SECTION" --dir "$OUT" --agent "$AGENT" ${NCASES:+--expect "$NCASES"} \
   --date "$(date -u +'%Y-%m-%d %H:%M UTC')" --commit "$COMMIT" --tester "$TESTER" \
   --command "$INVOCATION" --testee "$CMD_TEMPLATE" --cases "$CASES${EXCLUDE:+ minus $EXCLUDE}" --duration $((END-START)) \
   --reasons "$HERE/reasons.txt" ${RESULTS:+--results "$RESULTS"} | tee "$OUT/summary.txt"
 SRC=${PIPESTATUS[0]}
 set -e
-log "$MODE: $((END-START)) s; HTML report: $OUT/index.html"
+log "$SECTION: $((END-START)) s; HTML report: $OUT/index.html"
 if [ $RC_RUN -eq 124 ] || [ $RC_RUN -eq 137 ]; then exit 124; fi
 exit $SRC

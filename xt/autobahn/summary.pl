@@ -3,12 +3,13 @@
 # and, with --results, rewrite that role's section of RESULTS.md.
 #
 #   summary.pl --role fuzzingclient|fuzzingserver --dir REPORT_DIR [--agent NAME]
-#              [--expect N] [--results RESULTS.md] [--reasons reasons.txt]
+#              [--section NAME] [--expect N] [--results RESULTS.md] [--reasons reasons.txt]
 #              [--date D --commit C --tester T --command CMD --testee CMD --cases SEL --duration S]
 #
 # Prints counts per case group and every case that is not OK (with what the
 # tester expected and what it saw) and writes REPORT_DIR/summary.json.
-# The other role's section of RESULTS.md is kept as it is.  Reasons for
+# --section names the section of RESULTS.md (default: the role; run.sh --deflate
+# uses 'ROLE, permessage-deflate').  Other sections are kept as they are.  Reasons for
 # non-OK cases come from --reasons (lines "ROLE CASE-ID reason...", ROLE may
 # be '*'; '#' starts a comment), else from the reason already in RESULTS.md.
 # Exit: 0 = all expected cases ran and none is FAILED or UNIMPLEMENTED;
@@ -18,10 +19,11 @@ use warnings;
 use Getopt::Long;
 use JSON::PP;
 
-my %o = (role => '', dir => '', duration => '', cases => '');
-GetOptions(\%o, 'role=s', 'dir=s', 'agent=s', 'expect=i', 'results=s', 'reasons=s',
+my %o = (role => '', dir => '', duration => '', cases => '', section => '');
+GetOptions(\%o, 'role=s', 'section=s', 'dir=s', 'agent=s', 'expect=i', 'results=s', 'reasons=s',
            'date=s', 'commit=s', 'tester=s', 'command=s', 'testee=s', 'cases=s', 'duration=s')
     && $o{role} && $o{dir} or die "usage: see the head of $0\n";
+my $SECTION = length $o{section} ? $o{section} : $o{role};
 
 my @KINDS = ('OK', 'NON-STRICT', 'INFORMATIONAL', 'UNIMPLEMENTED', 'FAILED');
 my %GROUP = (1 => 'Framing', 2 => 'Pings/Pongs', 3 => 'Reserved bits', 4 => 'Opcodes',
@@ -74,7 +76,7 @@ my $missing = defined $o{expect} && $n < $o{expect} ? $o{expect} - $n : 0;
 my %reason;
 if ($o{results} && -f $o{results}) {   # reasons already written in RESULTS.md
     my $text = slurp($o{results}, ':encoding(UTF-8)');
-    if ($text =~ /<!-- begin $o{role} -->(.*?)<!-- end $o{role} -->/s) {
+    if ($text =~ /<!-- begin \Q$SECTION\E -->(.*?)<!-- end \Q$SECTION\E -->/s) {
         for (split /\n/, $1) {
             my @c = map { s/^\s+|\s+$//gr } split /\|/;
             next unless @c >= 6 && $c[1] =~ /^\d+(\.\d+)+$/;
@@ -182,7 +184,10 @@ print "\nverdict: ", ($rc ? 'NOT CONFORMING' : 'conforming'),
 # ------------------------------------------------------------------ RESULTS.md
 exit $rc unless $o{results};
 my @s;
-push @s, "<!-- begin $o{role} -->", "## $ROLE{$o{role}}", '';
+my $title = $ROLE{$o{role}} // $o{role};
+$title =~ s/^\Q$o{role}\E:/$SECTION:/ if $SECTION ne $o{role};
+$title .= ', permessage-deflate negotiated' if $SECTION =~ /permessage-deflate/;
+push @s, "<!-- begin $SECTION -->", "## $title", '';
 push @s, "- Date: $o{date}" if $o{date};
 push @s, "- Commit: $o{commit}" if $o{commit};
 push @s, "- Command: `$o{command}`" if $o{command};
@@ -212,7 +217,7 @@ if (@closenotok) {
     push @s, 'Close behaviour not OK although the case is OK: '
            . join(', ', map { "$_->{id} ($_->{close}, code " . ($_->{code} // 'none') . ')' } @closenotok), '';
 }
-push @s, "<!-- end $o{role} -->";
+push @s, "<!-- end $SECTION -->";
 my $section = join("\n", @s) . "\n";
 
 my $doc = -f $o{results} ? slurp($o{results}, ':encoding(UTF-8)') : '';
@@ -221,9 +226,10 @@ unless ($doc =~ /<!-- begin fuzzing/) {
 # Autobahn|Testsuite conformance results
 
 Written by `xt/autobahn/run.sh` (see `xt/autobahn/README.md`); each run rewrites its own
-role's section.  Required: 0 FAILED and 0 UNIMPLEMENTED in both roles, cases 1.* to 11.*
-(12.* and 13.* are permessage-deflate).  NON-STRICT and INFORMATIONAL cases are listed
-with a reason each; reasons live in `xt/autobahn/reasons.txt`.
+section.  Required: 0 FAILED and 0 UNIMPLEMENTED in both roles, for cases 1.* to 11.*
+(`run.sh both`, testees without extensions) and for the permessage-deflate cases 12.* and
+13.* (`run.sh ROLE --deflate`, sections `ROLE, permessage-deflate`).  NON-STRICT and
+INFORMATIONAL cases are listed with a reason each; reasons live in `xt/autobahn/reasons.txt`.
 
 <!-- begin fuzzingclient -->
 ## fuzzingclient
@@ -238,11 +244,11 @@ Not run yet.
 <!-- end fuzzingserver -->
 HEAD
 }
-$doc =~ s/<!-- begin \Q$o{role}\E -->.*?<!-- end \Q$o{role}\E -->\n?/$section/s
+$doc =~ s/<!-- begin \Q$SECTION\E -->.*?<!-- end \Q$SECTION\E -->\n?/$section/s
     or $doc .= "\n$section";
 open my $out, '>:encoding(UTF-8)', "$o{results}.tmp" or die "$o{results}.tmp: $!";
 print $out $doc;
 close $out or die "$o{results}.tmp: $!";
 rename "$o{results}.tmp", $o{results} or die "rename $o{results}: $!";
-print STDERR "summary: wrote the $o{role} section of $o{results}\n";
+print STDERR "summary: wrote the $SECTION section of $o{results}\n";
 exit $rc;

@@ -195,29 +195,12 @@ impl Conn {
             return self.flushed(id, ctx);
         }
         loop {
-            let from_hs = self.hs_pos < self.hs_out.len();
-            let buf: &[u8] = if from_hs {
-                &self.hs_out[self.hs_pos..]
-            } else if let Phase::Open { ws } = &self.phase {
-                ws.pending_output()
-            } else {
-                &[]
-            };
+            let (buf, from_hs) = pending_out(&self.hs_out, self.hs_pos, &self.phase);
             if buf.is_empty() {
                 break;
             }
             match (&self.sock).write(buf) {
-                Ok(n) if n > 0 => {
-                    if from_hs {
-                        self.hs_pos += n;
-                        if self.hs_pos == self.hs_out.len() {
-                            self.hs_out = Vec::new();
-                            self.hs_pos = 0;
-                        }
-                    } else if let Phase::Open { ws } = &mut self.phase {
-                        ws.consume_output(n);
-                    }
-                }
+                Ok(n) if n > 0 => wrote_out(&mut self.hs_out, &mut self.hs_pos, &mut self.phase, from_hs, n),
                 Ok(_) => {
                     return self.io_failure(id, ctx, io::Error::from(io::ErrorKind::WriteZero))
                 }
@@ -237,14 +220,7 @@ impl Conn {
         loop {
             if !t.conn.is_handshaking() {
                 loop {
-                    let from_hs = self.hs_pos < self.hs_out.len();
-                    let buf: &[u8] = if from_hs {
-                        &self.hs_out[self.hs_pos..]
-                    } else if let Phase::Open { ws } = &self.phase {
-                        ws.pending_output()
-                    } else {
-                        &[]
-                    };
+                    let (buf, from_hs) = pending_out(&self.hs_out, self.hs_pos, &self.phase);
                     if buf.is_empty() {
                         break;
                     }
@@ -252,15 +228,7 @@ impl Conn {
                     if n == 0 {
                         break;
                     }
-                    if from_hs {
-                        self.hs_pos += n;
-                        if self.hs_pos == self.hs_out.len() {
-                            self.hs_out = Vec::new();
-                            self.hs_pos = 0;
-                        }
-                    } else if let Phase::Open { ws } = &mut self.phase {
-                        ws.consume_output(n);
-                    }
+                    wrote_out(&mut self.hs_out, &mut self.hs_pos, &mut self.phase, from_hs, n);
                 }
             }
             if !t.conn.wants_write() {
@@ -853,5 +821,31 @@ fn join_header(values: &[&str]) -> Option<String> {
         [] => None,
         [v] => Some((*v).to_owned()),
         many => Some(many.join(", ")),
+    }
+}
+
+/// The bytes a connection writes next: what is left of its opening-handshake bytes (`true`),
+/// else the engine's pending output. Fields, not `&Conn`, so that the TLS flush can call it
+/// while it holds the TLS state.
+fn pending_out<'a>(hs_out: &'a [u8], hs_pos: usize, phase: &'a Phase) -> (&'a [u8], bool) {
+    if hs_pos < hs_out.len() {
+        (&hs_out[hs_pos..], true)
+    } else if let Phase::Open { ws } = phase {
+        (ws.pending_output(), false)
+    } else {
+        (&[], false)
+    }
+}
+
+/// `n` bytes of what [`pending_out`] gave were written (or taken by TLS).
+fn wrote_out(hs_out: &mut Vec<u8>, hs_pos: &mut usize, phase: &mut Phase, from_hs: bool, n: usize) {
+    if from_hs {
+        *hs_pos += n;
+        if *hs_pos == hs_out.len() {
+            *hs_out = Vec::new();
+            *hs_pos = 0;
+        }
+    } else if let Phase::Open { ws } = phase {
+        ws.consume_output(n);
     }
 }

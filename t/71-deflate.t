@@ -69,48 +69,6 @@ sub inflate_msg
     return( ( $st == Compress::Raw::Zlib::Z_OK() || $st == Compress::Raw::Zlib::Z_STREAM_END() ) ? $out : undef );
 }
 
-# One frame off the front of $buf: [ bytes used, opcode, payload (unmasked), fin, rsv ].
-sub parse_frame
-{
-    my $b = shift( @_ );
-    return if( length( $b ) < 2 );
-    my( $b0, $b1 ) = unpack( 'CC', $b );
-    my $len = $b1 & 0x7f;
-    my $off = 2;
-    if( $len == 126 )
-    {
-        return if( length( $b ) < 4 );
-        $len = unpack( 'n', substr( $b, 2, 2 ) );
-        $off = 4;
-    }
-    elsif( $len == 127 )
-    {
-        return if( length( $b ) < 10 );
-        $len = unpack( 'Q>', substr( $b, 2, 8 ) );
-        $off = 10;
-    }
-    my $mask;
-    if( $b1 & 0x80 )
-    {
-        return if( length( $b ) < $off + 4 );
-        $mask = substr( $b, $off, 4 );
-        $off += 4;
-    }
-    return if( length( $b ) < $off + $len );
-    my $payload = substr( $b, $off, $len );
-    $payload ^= substr( $mask x ( int( $len / 4 ) + 1 ), 0, $len ) if( defined( $mask ) );
-    return( [ $off + $len, $b0 & 0x0f, $payload, ( $b0 & 0x80 ) ? 1 : 0, ( $b0 >> 4 ) & 7 ] );
-}
-
-# A frame from our server on a raw socket: ( $opcode, $payload, $fin, $rsv ).
-sub read_frame_rsv
-{
-    my( $sock, $secs ) = @_;
-    my $f = TestServer::_read_until( $sock, \&parse_frame, $secs ) or return;
-    substr( ${*$sock}{rbuf}, 0, $f->[0], '' );
-    return( @$f[1..4] );
-}
-
 # A server of ours with $ext, echoing; %conn as collecting_server takes it.
 sub deflate_server
 {
@@ -254,14 +212,14 @@ subtest 'RFC 7692 6, 7.2: our server on the wire' => sub
     # Below the threshold: plain.
     my $small = Encode::encode( 'UTF-8', substr( $text, 0, 1000 ) );
     send_frame( $sock, 1, $small );
-    my( $op, $payload, $fin, $rsv ) = read_frame_rsv( $sock );
+    my( $op, $payload, $fin, $rsv ) = read_frame( $sock );
     is( $rsv, 0, 'RFC 7692 6: a message below the threshold comes back with RSV1 clear' );
     ok( $payload eq $small, '... as it was' );
 
     # Above: compressed, RSV1 set, shorter.
     my $big = Encode::encode( 'UTF-8', substr( $text, 0, 20000 ) );
     send_frame( $sock, 1, $big );
-    ( $op, $payload, $fin, $rsv ) = read_frame_rsv( $sock );
+    ( $op, $payload, $fin, $rsv ) = read_frame( $sock );
     is( $op, 1, 'RFC 7692 6.1: a message above the threshold: a text frame' );
     is( $rsv, 4, '... with RSV1 (the "Per-Message Compressed" bit) set' );
     ok( $fin, '... in one frame' );
@@ -273,7 +231,7 @@ subtest 'RFC 7692 6, 7.2: our server on the wire' => sub
 
     # RFC 7692 7.2.3.2: context takeover, the same message again is shorter.
     send_frame( $sock, 1, $big );
-    my( $op2, $payload2, $fin2, $rsv2 ) = read_frame_rsv( $sock );
+    my( $op2, $payload2, $fin2, $rsv2 ) = read_frame( $sock );
     is( $rsv2, 4, '7.2.3.2: the same message again: compressed' );
     ok( length( $payload2 ) < length( $payload ), sprintf( '... shorter (%d < %d bytes): the server took its context over', length( $payload2 ), length( $payload ) ) );
     $back = inflate_msg( $payload2, $inf );
@@ -285,7 +243,7 @@ subtest 'RFC 7692 6, 7.2: our server on the wire' => sub
     send_frame( $sock, 1, "\xf2\x48\xcd\xc9\xc9\x07\x00", rsv => 4 );
     ok( pump_until( sub { @got } ), '7.2.3.1: a compressed "Hello"' );
     is( $got[0], 'Hello', '... inflates to Hello' );
-    ( $op, $payload, $fin, $rsv ) = read_frame_rsv( $sock );
+    ( $op, $payload, $fin, $rsv ) = read_frame( $sock );
     is( "$op $rsv $payload", '1 0 Hello', '... echoed plain, being short' );
 
     # 7.2.3.1 again, in fragments (RSV1 on the first frame only).
@@ -294,7 +252,7 @@ subtest 'RFC 7692 6, 7.2: our server on the wire' => sub
     send_frame( $sock, 0, "\xc9\xc9\x07\x00" );
     ok( pump_until( sub { @got } ), '7.2.3.1: the compressed "Hello" in two fragments' );
     is( $got[0], 'Hello', '... inflates to Hello' );
-    read_frame_rsv( $sock );
+    read_frame( $sock );
 
     # A long compressed message in many fragments, with interleaved control frames.
     @got = ();
@@ -307,9 +265,9 @@ subtest 'RFC 7692 6, 7.2: our server on the wire' => sub
     send_frame( $sock, 0, $parts[-1] );
     ok( pump_until( sub { @got } ), '... delivered' );
     ok( ( $got[0] // '' ) eq $text, '... whole and inflated' );
-    ( $op, $payload ) = read_frame_rsv( $sock );
+    ( $op, $payload ) = read_frame( $sock );
     is( "$op $payload", '10 in between', '... the ping in between answered' );
-    ( $op, $payload, $fin, $rsv ) = read_frame_rsv( $sock );
+    ( $op, $payload, $fin, $rsv ) = read_frame( $sock );
     is( $rsv, 4, '... the echo is compressed' );
     $back = inflate_msg( $payload, $inf );
     ok( defined( $back ) && $back eq $msg, '... and inflates, in the server\'s ongoing context' );
@@ -335,8 +293,8 @@ subtest 'RFC 7692 7.1.1.1, 7.1.2.1: server_no_context_takeover and server_max_wi
     my $msg = 'no context takeover, no context takeover ' x 10;
     send_frame( $sock, 1, $msg );
     send_frame( $sock, 1, $msg );
-    my( undef, $p1, undef, $r1 ) = read_frame_rsv( $sock );
-    my( undef, $p2, undef, $r2 ) = read_frame_rsv( $sock );
+    my( undef, $p1, undef, $r1 ) = read_frame( $sock );
+    my( undef, $p2, undef, $r2 ) = read_frame( $sock );
     is( "$r1 $r2", '4 4', 'both compressed' );
     is( length( $p2 ), length( $p1 ), '... the second as long as the first' );
     is( inflate_msg( $p1 ), $msg, '... the first inflates alone' );
@@ -352,7 +310,7 @@ subtest 'RFC 7692 7.1.1.1, 7.1.2.1: server_no_context_takeover and server_max_wi
         $s = deflate_server( { extensions => $ext, compression_threshold => 100 } );
         ( $sock, $h ) = raw_deflate_handshake( $s->port );
         send_frame( $sock, 2, $far );
-        my( $op, $p, $fin, $rsv ) = read_frame_rsv( $sock );
+        my( $op, $p, $fin, $rsv ) = read_frame( $sock );
         is( $rsv, 4, "server window $bits: compressed" );
         is( inflate_msg( $p ), $far, '... inflates with a window of 15' );
         if( $bits == 15 )
@@ -378,7 +336,7 @@ subtest 'compression_threshold: 0 and 100' => sub
     for my $m ( '', 'a', 'Hello', '' )
     {
         send_frame( $sock, 2, $m );
-        my( $op, $p, $fin, $rsv ) = read_frame_rsv( $sock );
+        my( $op, $p, $fin, $rsv ) = read_frame( $sock );
         is( $rsv, 4, "threshold 0: '$m' is compressed" );
         is( inflate_msg( $p, $inf ), $m, '... and inflates' . ( length( $m ) ? '' : ' (RFC 7692 7.2.3.6: an empty message)' ) );
     }
@@ -390,7 +348,7 @@ subtest 'compression_threshold: 0 and 100' => sub
     for my $len ( 99, 100, 5000 )
     {
         send_frame( $sock, 2, 'z' x $len );
-        my( $op, $p, $fin, $rsv ) = read_frame_rsv( $sock );
+        my( $op, $p, $fin, $rsv ) = read_frame( $sock );
         is( $rsv, $len >= 100 ? 4 : 0, "threshold 100: $len bytes " . ( $len >= 100 ? 'compressed' : 'plain' ) );
         is( $rsv ? inflate_msg( $p, $inf ) : $p, 'z' x $len, '... the message' );
     }
@@ -400,7 +358,7 @@ subtest 'compression_threshold: 0 and 100' => sub
     $s->_listen || die( $s->error );
     ( $sock ) = raw_deflate_handshake( $s->port );
     send_frame( $sock, 2, 'z' x 50 );
-    my( undef, undef, undef, $rsv ) = read_frame_rsv( $sock );
+    my( undef, undef, undef, $rsv ) = read_frame( $sock );
     is( $rsv, 4, 'compression_threshold( 20 ) before a restart: 50 bytes compressed' );
     $s->_stop_listening;
 };
@@ -497,7 +455,7 @@ subtest 'a deflate bomb is stopped at the message limit: 1009' => sub
     my( $sock ) = raw_deflate_handshake( $s->port );
     my $t0 = Time::HiRes::time();
     send_frame( $sock, 2, $bomb, rsv => 4 );
-    my( $op, $p ) = read_frame_rsv( $sock, 5 );
+    my( $op, $p ) = read_frame( $sock, 5 );
     my $took = Time::HiRes::time() - $t0;
     is( $op, 8, 'server: a close frame' );
     is( unpack( 'n', $p // '' ), 1009, '... RFC 6455 7.4.1: 1009, message too big' );
@@ -530,7 +488,7 @@ subtest 'RSV1 errors: 1007 and 1002' => sub
     my $s = deflate_server();
     my( $sock ) = raw_deflate_handshake( $s->port );
     send_frame( $sock, 1, "\xff\xff\xff garbage that is not DEFLATE", rsv => 4 );
-    my( $op, $p ) = read_frame_rsv( $sock );
+    my( $op, $p ) = read_frame( $sock );
     is( $op, 8, 'RFC 7692 8: RSV1 on data that does not inflate: close' );
     is( unpack( 'n', $p // '' ), 1007, '... 1007' );
 
@@ -538,16 +496,16 @@ subtest 'RSV1 errors: 1007 and 1002' => sub
     ( $sock ) = raw_deflate_handshake( $s->port );
     send_frame( $sock, 1, 'first', fin => 0 );
     send_frame( $sock, 0, 'second', rsv => 4 );
-    ( $op, $p ) = read_frame_rsv( $sock );
+    ( $op, $p ) = read_frame( $sock );
     is( "$op " . unpack( 'n', $p // '' ), '8 1002', 'RFC 7692 6.1: RSV1 on a continuation frame: 1002' );
     ( $sock ) = raw_deflate_handshake( $s->port );
     send_frame( $sock, 9, 'ping', rsv => 4 );
-    ( $op, $p ) = read_frame_rsv( $sock );
+    ( $op, $p ) = read_frame( $sock );
     is( "$op " . unpack( 'n', $p // '' ), '8 1002', 'RFC 7692 6.1: RSV1 on a ping: 1002' );
     # Not negotiated: the client did not offer it.
     ( $sock ) = raw_deflate_handshake( $s->port, 'x-nothing' );
     send_frame( $sock, 1, "\xf2\x48\xcd\xc9\xc9\x07\x00", rsv => 4 );
-    ( $op, $p ) = read_frame_rsv( $sock );
+    ( $op, $p ) = read_frame( $sock );
     is( "$op " . unpack( 'n', $p // '' ), '8 1002', 'RFC 6455 5.2: RSV1 when the client did not offer permessage-deflate: 1002' );
     $s->_stop_listening;
 
@@ -557,10 +515,10 @@ subtest 'RSV1 errors: 1007 and 1002' => sub
     ( $sock, $h ) = raw_deflate_handshake( $s->port, 'permessage-deflate; client_max_window_bits' );
     ok( !defined( $h->{'sec-websocket-extensions'} ), 'a server without permessage-deflate declines it' );
     send_frame( $sock, 1, 'plain' );
-    ( $op, $p ) = read_frame_rsv( $sock );
+    ( $op, $p ) = read_frame( $sock );
     is( "$op $p", '1 plain', '... plain messages flow' );
     send_frame( $sock, 1, "\xf2\x48\xcd\xc9\xc9\x07\x00", rsv => 4 );
-    ( $op, $p ) = read_frame_rsv( $sock );
+    ( $op, $p ) = read_frame( $sock );
     is( "$op " . unpack( 'n', $p // '' ), '8 1002', '... RSV1 then: 1002' );
     $s->_stop_listening;
 

@@ -15,7 +15,7 @@ use WebSocket::Server;
 # hand (pump), and a raw client on a plain socket that writes and reads the exact bytes.
 
 our @EXPORT = qw( listening_server collecting_server pump pump_until raw_connect raw_request raw_handshake
-    read_response send_frame read_frame read_frames raw_eof accept_for wait_closed );
+    read_response send_frame parse_frame read_frame raw_eof accept_for wait_closed );
 
 sub listening_server
 {
@@ -183,36 +183,47 @@ sub send_frame
     return( syswrite( $sock, $bytes ) );
 }
 
-# One frame from the server: ( $opcode, $payload, $fin ), or empty at EOF or timeout.
+# One frame off the front of $buf: [ bytes used, opcode, payload (unmasked), fin, rsv ], or
+# nothing while it is incomplete.
+sub parse_frame
+{
+    my $b = shift( @_ );
+    return if( length( $b ) < 2 );
+    my( $b0, $b1 ) = unpack( 'CC', $b );
+    my $len = $b1 & 0x7f;
+    my $off = 2;
+    if( $len == 126 )
+    {
+        return if( length( $b ) < 4 );
+        $len = unpack( 'n', substr( $b, 2, 2 ) );
+        $off = 4;
+    }
+    elsif( $len == 127 )
+    {
+        return if( length( $b ) < 10 );
+        $len = unpack( 'Q>', substr( $b, 2, 8 ) );
+        $off = 10;
+    }
+    my $mask;
+    if( $b1 & 0x80 )
+    {
+        return if( length( $b ) < $off + 4 );
+        $mask = substr( $b, $off, 4 );
+        $off += 4;
+    }
+    return if( length( $b ) < $off + $len );
+    my $payload = substr( $b, $off, $len );
+    $payload ^= substr( $mask x ( int( $len / 4 ) + 1 ), 0, $len ) if( defined( $mask ) );
+    return( [ $off + $len, $b0 & 0x0f, $payload, ( $b0 & 0x80 ) ? 1 : 0, ( $b0 >> 4 ) & 7 ] );
+}
+
+# One frame from the server: ( $opcode, $payload, $fin, $rsv ), or empty at EOF or timeout.
 sub read_frame
 {
     my( $sock, $secs ) = @_;
-    my $parse = sub
-    {
-        my $b = shift( @_ );
-        return if( length( $b ) < 2 );
-        my( $b0, $b1 ) = unpack( 'CC', $b );
-        my $len = $b1 & 0x7f;
-        my $off = 2;
-        if( $len == 126 )
-        {
-            return if( length( $b ) < 4 );
-            $len = unpack( 'n', substr( $b, 2, 2 ) );
-            $off = 4;
-        }
-        elsif( $len == 127 )
-        {
-            return if( length( $b ) < 10 );
-            $len = unpack( 'Q>', substr( $b, 2, 8 ) );
-            $off = 10;
-        }
-        $off += 4 if( $b1 & 0x80 );
-        return if( length( $b ) < $off + $len );
-        return( [ $off + $len, $b0 & 0x0f, substr( $b, $off, $len ), ( $b0 & 0x80 ) ? 1 : 0 ] );
-    };
-    my $f = _read_until( $sock, $parse, $secs ) or return;
+    my $f = _read_until( $sock, \&parse_frame, $secs ) or return;
     substr( ${*$sock}{rbuf}, 0, $f->[0], '' );
-    return( @$f[1..3] );
+    return( @$f[1..4] );
 }
 
 # True once the server has closed the socket (everything before is discarded).

@@ -101,6 +101,7 @@ sub add_timer
     my( $self, $after, $repeat, $cb ) = @_;
     my $tid = $self->{reactor}->add_timer( $after, $repeat );
     $self->{timers}->{ $tid } = { cb => $cb, repeat => $repeat };
+    $self->_changed if( $self->{on_change} );
     return( $tid );
 }
 
@@ -122,7 +123,35 @@ sub cancel_timer
 sub run_once
 {
     my( $self, $timeout ) = @_;
-    return( $self->{reactor}->dispatch( $timeout, $self->{conns}, $STOCK_EVENT, $self ) );
+    return( $self->{reactor}->dispatch( $timeout, $self->{conns}, $STOCK_EVENT, $self ) ) if( !$self->{on_change} );
+    my $n = $self->{reactor}->dispatch( $timeout, $self->{conns}, $STOCK_EVENT, $self );
+    $self->_changed;
+    return( $n );
+}
+
+# on_change( $key => CODE ): call the code after every run_once (whoever calls it) and every
+# add_timer, so that the adapter of another event loop (WebSocket::Loop::AnyEvent, ::IOAsync,
+# ::Mojo) re-arms its timer for next_deadline. on_change( $key => undef ) removes it.
+sub on_change
+{
+    my( $self, $key, $cb ) = @_;
+    if( $cb )
+    {
+        $self->{on_change}->{ $key } = $cb;
+    }
+    elsif( $self->{on_change} )
+    {
+        delete( $self->{on_change}->{ $key } );
+        delete( $self->{on_change} ) if( !%{ $self->{on_change} } );
+    }
+    return( $self );
+}
+
+sub _changed
+{
+    my $self = shift( @_ );
+    $_->() for( values( %{ $self->{on_change} || {} } ) );
+    return;
 }
 
 # One event (the array poll returns) to whoever owns it.
@@ -253,6 +282,14 @@ L</run_once> reports it. Pass C<undef> as the code to stop watching a direction.
 
 Call the code after C<$after> seconds, then every C<$repeat> seconds when C<$repeat> is
 defined. Returns the timer's id.
+
+=head2 on_change( $key => CODE )
+
+Call the code (with no argument) after every L</run_once>, whoever called it, and after every
+L</add_timer>: the moment the reactor's L</next_deadline> may have moved. The adapters of
+other event loops (L<WebSocket::Loop::AnyEvent>, L<WebSocket::Loop::IOAsync>,
+L<WebSocket::Loop::Mojo>) re-arm their timer there. C<$key> names the registration;
+C<< on_change( $key => undef ) >> removes it. Returns the loop.
 
 =head2 run_once( [$timeout] )
 

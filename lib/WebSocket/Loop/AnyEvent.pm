@@ -1,0 +1,128 @@
+package WebSocket::Loop::AnyEvent;
+use strict;
+use warnings;
+use parent -norequire, 'WebSocket::Loop::Adapter';
+use AnyEvent ();
+use Scalar::Util ();
+use WebSocket::Loop::Adapter ();
+
+our $VERSION = 'v0.3.0';
+
+sub _host_init { return; }
+
+sub _watch_fd
+{
+    my( $self, $fh, $cb ) = @_;
+    $self->{_io} = AnyEvent->io( fh => $fh, poll => 'r', cb => $cb );
+}
+
+sub _unwatch_fd { delete( $_[0]->{_io} ); }
+
+sub _set_timer
+{
+    my( $self, $after, $cb ) = @_;
+    my $weak = $self;
+    Scalar::Util::weaken( $weak );
+    $self->{_timer} = AnyEvent->timer( after => $after, cb => sub { delete( $weak->{_timer} ) if( $weak ); $cb->() } );
+}
+
+sub _clear_timer { delete( $_[0]->{_timer} ); }
+
+1;
+
+__END__
+
+=encoding utf-8
+
+=head1 NAME
+
+WebSocket::Loop::AnyEvent - run WebSocket servers and clients inside AnyEvent's loop
+
+=head1 SYNOPSIS
+
+    use AnyEvent;
+    use WebSocket::Server;
+    use WebSocket::Client;
+    use WebSocket::Loop::AnyEvent;
+
+    my $driver = WebSocket::Loop::AnyEvent->attach;
+
+    # A server: start_listening, not start (which would run the engine's own loop).
+    my $server = WebSocket::Server->new(
+        port       => 8080,
+        on_connect => sub
+        {
+            my( $server, $conn ) = @_;
+            $conn->on( utf8 => sub { $_[0]->send_utf8( $_[1] ) } );
+        },
+    ) || die( WebSocket::Server->error );
+    $server->start_listening || die( $server->error );
+
+    # A client: connect waits for the handshake; its messages then come through AnyEvent.
+    my $client = WebSocket::Client->new( 'ws://127.0.0.1:8080/',
+        { on_utf8 => sub { my( $c, $text ) = @_; print "got $text\n" } } )
+        || die( WebSocket::Client->error );
+    $client->connect || die( $client->error );
+    $client->send_utf8( 'hello' );
+
+    my $t = AnyEvent->timer( after => 1, interval => 1, cb => sub { print "AnyEvent still ticks\n" } );
+    AnyEvent->condvar->recv;
+
+=head1 DESCRIPTION
+
+The engine's reactor (L<WebSocket::Loop>) is normally run by L<WebSocket::Server/start> or
+L<WebSocket::Client/listen>. This module hands it to L<AnyEvent> instead, so WebSocket servers
+and clients live in the same process as the program's other AnyEvent watchers. It watches a
+duplicate of the reactor's descriptor (C<< WebSocket::Loop->instance->fileno >>) with
+C<< AnyEvent->io >> and keeps one C<< AnyEvent->timer >> armed for the reactor's next deadline
+(engine timers, L<WebSocket::Server/tick_period>, ping, handshake and close time-outs),
+re-armed after every turn of the reactor. When either fires it runs one turn of the reactor
+without waiting (C<< run_once( 0 ) >>), which calls the WebSocket callbacks. There is no
+polling interval: with nothing to do, the process sleeps in AnyEvent.
+
+One adapter is enough per process, whatever the number of servers and clients, since they
+all share the process's one reactor. Attach it in the process that uses it (after a C<fork>,
+the child attaches its own).
+
+Start a server with L<WebSocket::Server/start_listening>. A client's
+L<WebSocket::Client/connect> runs the reactor itself until the opening handshake is over (so
+it blocks for that long); its messages then reach its callbacks through AnyEvent. Called
+outside one of the client's own callbacks, L<WebSocket::Client/disconnect> also waits (up to
+3 seconds) for the closing handshake; from within a callback it returns at once.
+
+L<WebSocket::Server/shutdown> works as under C<start>: it calls C<on_shutdown>, stops
+accepting and closes every connection with 1001, each bounded by the server's
+C<close_timeout>. It returns at once; the connections then close through AnyEvent, each
+calling its C<on_disconnect>. The server has finished when C<< $server->connections >> is
+empty: check it from those C<on_disconnect> callbacks (or a timer) before leaving the loop.
+
+=head1 METHODS
+
+=head2 new
+
+    my $driver = WebSocket::Loop::AnyEvent->new;
+
+A detached adapter. It takes no option.
+
+=head2 attach
+
+    my $driver = WebSocket::Loop::AnyEvent->attach;   # new, then attach
+    $driver->attach;
+
+Starts driving the reactor from AnyEvent and returns the adapter. Keep the object: dropping
+the last reference detaches it.
+
+=head2 detach
+
+Stops driving the reactor: AnyEvent no longer watches it, and nothing the engine receives is
+delivered until it is driven again. Returns the adapter.
+
+=head2 is_attached
+
+True while the adapter drives the reactor.
+
+=head1 SEE ALSO
+
+L<WebSocket::Loop>, L<WebSocket::Loop::IOAsync>, L<WebSocket::Loop::Mojo>, L<AnyEvent>
+
+=cut

@@ -733,6 +733,9 @@ sub shutdown
         }
     }
     $self->{_stopping} = 1;
+    # No tick once stopping (the timer's callback ignores them): cancelled now, so that a loop
+    # driving the server from outside start() is not woken for nothing.
+    $self->_loop->cancel_timer( delete( $self->{_tick_timer} ) ) if( defined( $self->{_tick_timer} ) );
     my $t = $self->{close_timeout} // 5;
     $self->{_stop_deadline} = time() + ( $t > 0 ? $t : 0 ) + 1;
     # Nothing left to wait for: the loop stops at once.

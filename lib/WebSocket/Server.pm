@@ -32,6 +32,8 @@ sub init
     $self->{on_connect}       = sub{};
     $self->{on_shutdown}      = sub{};
     $self->{on_tick}          = sub{};
+    $self->{on_listening}     = sub{};
+    $self->{workers}          = 1;
     $self->{port}             = 8080;
     $self->{silence_max}      = 20;
     $self->{subprotocol}      = [];
@@ -167,12 +169,14 @@ sub accept_unmasked_frames { return( shift->_set_get_boolean( 'accept_unmasked_f
 sub on
 {
     my $self = shift( @_ );
-    return( $self->_on( { map{ $_ => 1 } qw( accept connect shutdown tick ) }, @_ ) );
+    return( $self->_on( { map{ $_ => 1 } qw( accept connect listening shutdown tick ) }, @_ ) );
 }
 
 sub on_accept { return( shift->_set_get_code( 'on_accept', @_ ) ); }
 
 sub on_connect { return( shift->_set_get_code( 'on_connect', @_ ) ); }
+
+sub on_listening { return( shift->_set_get_code( 'on_listening', @_ ) ); }
 
 sub on_shutdown { return( shift->_set_get_code( 'on_shutdown', @_ ) ); }
 
@@ -212,6 +216,19 @@ sub subprotocol
     $self->{subprotocol} = $self->new_array( $self->{subprotocol} || [] )
         if( !Scalar::Util::blessed( $self->{subprotocol} ) );
     return( $self->{subprotocol} );
+}
+
+sub workers
+{
+    my $self = shift( @_ );
+    if( @_ )
+    {
+        my $n = shift( @_ );
+        return( $self->error( "Invalid value for workers: \"" . ( $n // 'undef' ) . "\" is not a whole number of 1 or more." ) )
+            if( !defined( $n ) || $n !~ /^\d+$/ || $n < 1 );
+        $self->{workers} = int( $n );
+    }
+    return( $self->{workers} );
 }
 
 sub tick_period { return( shift->_set_get_number( 'tick_period', @_ ) ); }
@@ -381,7 +398,16 @@ sub start
 {
     my $self = shift( @_ );
     $self->{_warnings} = warnings::enabled() ? 1 : 0;
+    return( $self->_start_workers ) if( ( $self->{workers} // 1 ) > 1 && !$self->{_worker} );
     $self->_listen || return( $self->pass_error );
+    # A worker's own socket: the engine listens on its duplicate, and once the worker stops
+    # listening no connection must queue on it.
+    if( delete( $self->{_close_listen} ) )
+    {
+        close( $self->{listen} );
+        $self->{listen} = undef;
+    }
+    $self->_listening;
     $self->_run;
     $self->_stop_listening;
     if( my $err = delete( $self->{_start_error} ) )
@@ -397,8 +423,184 @@ sub start_listening
 {
     my $self = shift( @_ );
     $self->{_warnings} = warnings::enabled() ? 1 : 0;
+    return( $self->error( "start_listening serves in this process only: use start with workers > 1." ) )
+        if( ( $self->{workers} // 1 ) > 1 && !$self->{_worker} );
     $self->_listen || return( $self->pass_error );
+    $self->_listening;
     return( $self );
+}
+
+# The on_listening callback: the port is bound and connections are being queued.
+sub _listening
+{
+    my $self = shift( @_ );
+    local $@;
+    $self->_warn( "Error calling the listening callback: $@" ) if( !eval{ $self->on_listening->( $self ); 1 } );
+    return( $self );
+}
+
+# workers > 1: the parent opens one listening socket per worker (SO_REUSEPORT, all on the
+# same port; or the caller's socket, shared), forks the workers, which each run start() with
+# their socket, and supervises them until they have all exited. The parent never creates
+# (nor uses) an engine reactor for this.
+sub _start_workers
+{
+    my $self = shift( @_ );
+    return( $self->error( "The server is already running." ) ) if( $self->{_running} );
+    my $n = $self->{workers};
+    my $given = $self->{listen};
+    my @socks;
+    if( Scalar::Util::blessed( $given ) && $given->isa( 'IO::Socket' ) )
+    {
+        if( !defined( fileno( $given ) ) || !$given->opened )
+        {
+            return( $self->error( "Failed to start websocket server; the TCP server provided via 'listen' is invalid. (is the listening socket is closed? are you trying to reuse a server that has already shut down?)" ) );
+        }
+        $self->port( $given->sockport );
+        $self->ip( $given->sockhost );
+    }
+    else
+    {
+        require IO::Socket::IP;
+        my $want = $self->{port} // 8080;
+        my $host = $self->{host} // '0.0.0.0';
+        my $port = $want;
+        for( 1..$n )
+        {
+            my $s = IO::Socket::IP->new(
+                LocalHost => $host,
+                LocalPort => $port,
+                Listen    => 128,
+                ReuseAddr => 1,
+                ReusePort => 1,
+                Proto     => 'tcp',
+            );
+            if( !$s )
+            {
+                my $msg = $@ || $! || 'unknown error';
+                $msg =~ s/ at \S+ line \d+\.?\n?$//;
+                close( $_ ) for( @socks );
+                return( $self->error( "Failed to listen on port $want: $msg" ) );
+            }
+            $port = $s->sockport;
+            push( @socks, $s );
+        }
+        $self->port( $port );
+        $self->ip( $host );
+    }
+    my %alive;
+    my @failed;
+    $self->{_workers_alive} = \%alive;
+    $self->{_supervising} = 1;
+    $self->{_running} = 1;
+    $self->{_stopping} = 0;
+    $self->{_pid} = $$;
+    my $fwd = sub { $self->shutdown };
+    my $mine = sub { !defined( $_[0] ) || !length( $_[0] ) || $_[0] eq 'DEFAULT' };
+    local $SIG{TERM} = $mine->( $SIG{TERM} ) ? $fwd : $SIG{TERM};
+    local $SIG{INT}  = $mine->( $SIG{INT} ) ? $fwd : $SIG{INT};
+    STDOUT->flush;
+    STDERR->flush;
+    for my $i ( 0..$n - 1 )
+    {
+        my $pid = fork();
+        if( !defined( $pid ) )
+        {
+            push( @failed, "fork: $!" );
+            last;
+        }
+        if( !$pid )
+        {
+            $self->_run_worker( $socks[ $i ], @socks );
+        }
+        $alive{ $pid } = $i + 1;
+    }
+    # The workers hold their listening sockets; ours would queue connections nobody accepts.
+    close( $_ ) for( @socks );
+    @socks = ();
+    if( @failed )
+    {
+        $self->shutdown;
+    }
+    else
+    {
+        $self->_listening;
+    }
+    while( %alive )
+    {
+        for my $pid ( sort{ $a <=> $b } keys( %alive ) )
+        {
+            my $r = waitpid( $pid, POSIX::WNOHANG() );
+            next if( $r == 0 );
+            my $st = $?;
+            delete( $alive{ $pid } );
+            my $why;
+            if( $r < 0 )
+            {
+                $why = "worker $pid vanished";
+            }
+            elsif( $st & 127 )
+            {
+                $why = "worker $pid was killed by signal " . ( $st & 127 );
+            }
+            elsif( $st >> 8 )
+            {
+                $why = "worker $pid exited with status " . ( $st >> 8 );
+            }
+            push( @failed, $why ) if( defined( $why ) );
+            # A worker that stops while the others serve: all stop (see workers in the POD).
+            $self->shutdown if( !$self->{_stopping} );
+        }
+        if( %alive && $self->{_stopping} && time() >= $self->{_stop_deadline} )
+        {
+            kill( 'KILL', keys( %alive ) );
+            push( @failed, "worker $_ did not stop within close_timeout; killed" ) for( sort{ $a <=> $b } keys( %alive ) );
+            $self->{_stop_deadline} = time() + 3600;
+        }
+        select( undef, undef, undef, 0.05 ) if( %alive );
+    }
+    $self->{_supervising} = 0;
+    $self->{_running} = 0;
+    $self->{_stopping} = 0;
+    delete( $self->{_workers_alive} );
+    return( $self->error( "Worker failure: " . join( '; ', @failed ) ) ) if( @failed );
+    return( $self );
+}
+
+# In a forked worker: serve on $sock with the normal loop, then exit (never returns).
+sub _run_worker
+{
+    my( $self, $sock, @all ) = @_;
+    my $ok = eval
+    {
+        $self->{_worker} = 1;
+        $self->{_supervising} = 0;
+        $self->{_running} = 0;
+        delete( $self->{_workers_alive} );
+        if( defined( $sock ) )
+        {
+            # The sockets of the other workers are theirs.
+            close( $_ ) for( grep{ $_ != $sock } @all );
+            $self->{listen} = $sock;
+            $self->{_close_listen} = 1;
+        }
+        $SIG{TERM} = $SIG{INT} = sub { $self->shutdown if( $self->{_running} && !$self->{_stopping} ) };
+        $self->{on_listening} = sub{};
+        my $r = $self->start;
+        if( !$r )
+        {
+            my $e = $self->error;
+            print( STDERR "WebSocket::Server worker $$: ", ( defined( $e ) ? "$e" : 'failed' ), "\n" );
+        }
+        $r ? 1 : 0;
+    };
+    if( !defined( $ok ) )
+    {
+        print( STDERR "WebSocket::Server worker $$: $@" );
+    }
+    STDOUT->flush;
+    STDERR->flush;
+    POSIX::_exit( $ok ? 0 : 1 );
 }
 
 # Opens the listener and registers everything with the loop; start() then runs the loop.
@@ -713,6 +915,16 @@ sub disconnect
 sub shutdown
 {
     my $self = shift( @_ );
+    # The supervising parent of workers: each worker does the clean shutdown itself.
+    if( $self->{_supervising} && ( $self->{_pid} // 0 ) == $$ )
+    {
+        return( $self ) if( $self->{_stopping} );
+        $self->{_stopping} = 1;
+        my $t = $self->{close_timeout} // 5;
+        $self->{_stop_deadline} = time() + ( $t > 0 ? $t : 0 ) + 5;
+        kill( 'TERM', keys( %{ $self->{_workers_alive} // {} } ) );
+        return( $self );
+    }
     local $@;
     if( !eval{ $self->on_shutdown->( $self ); 1 } )
     {
@@ -821,9 +1033,9 @@ server or of a connection, including L</shutdown>.
 
 Each option is the method of the same name (see L</METHODS>): C<close_timeout>,
 C<accept_unmasked_frames>, C<connection_class>, C<extensions>, C<handshake_timeout>, C<host>, C<legacy>, C<listen>, C<max_buffered>,
-C<on_accept>, C<on_connect>, C<on_shutdown>, C<on_tick>, C<pong_timeout>, C<port>,
+C<on_accept>, C<on_connect>, C<on_listening>, C<on_shutdown>, C<on_tick>, C<pong_timeout>, C<port>,
 C<silence_checkinterval>, C<silence_max>, C<SSL_cert_file>, C<SSL_key_file>, C<subprotocol>,
-C<tick_period>, C<version>, C<versions>, C<watch_readable>, C<watch_writable>, and the
+C<tick_period>, C<version>, C<versions>, C<watch_readable>, C<watch_writable>, C<workers>, and the
 inherited C<compression_threshold>, C<debug> and C<fatal>.
 An unknown option makes C<new> return C<undef>, with the reason in
 C<< WebSocket::Server->error >>.
@@ -856,11 +1068,19 @@ when L</listen> holds a socket that is closed or in error;
 C<Error calling the tick callback: ...> when one of these callbacks died (the server then
 stops and drops its clients).
 
+=item C<Worker failure: REASONS> with L</workers> above 1, when a worker did not end
+well; REASONS, separated by C<; >, are each C<worker PID was killed by signal N>,
+C<worker PID exited with status N> (a worker whose own C<start> failed, for example because
+of a bad certificate, writes the error to its STDERR and exits with 1),
+C<worker PID did not stop within close_timeout; killed> or C<fork: REASON>.
+
 =back
 
 The loop waits in the engine at most a second at a time, so a signal handler that calls
 L</shutdown> takes effect promptly. The server can be created in a child process after
 C<fork>: each process has its own engine loop.
+With L</workers> above 1, C<start> forks the worker processes and supervises them
+instead of serving (see L</workers>).
 
 =head2 shutdown
 
@@ -869,6 +1089,8 @@ every connected client and drops those still in their opening handshake. L</star
 once every client has closed, or after L</close_timeout> seconds at most. Returns the server.
 Errors: C<Cannot find the socket object!> when the server is not listening; when
 C<on_shutdown> dies, a warning and the error C<Internal error> (code 1011).
+In the parent that supervises L</workers>, it does none of this itself: it sends SIGTERM to
+every worker (each then shuts down as described here) and returns the server at once.
 
 =head2 start_listening
 
@@ -878,6 +1100,8 @@ L<WebSocket::Loop>. Watch C<< WebSocket::Loop->instance->fileno >> for readabili
 timer for C<< WebSocket::Loop->instance->next_deadline >> seconds; when either fires, call
 C<< WebSocket::Loop->instance->run_once( 0 ) >> (see F<examples/anyevent-echo-server.pl>).
 L</shutdown> stops the server. Returns the object, or C<undef> and an error as L</start> does.
+With L</workers> above 1 it fails with
+C<start_listening serves in this process only: use start with workers E<gt> 1.>
 
 =head2 stop
 
@@ -902,7 +1126,7 @@ that was removed from the registry, or C<undef> if there was none.
     $server->on( connect => sub { ... }, tick => sub { ... } );
 
 Sets several callbacks at once; the names are those of the C<on_*> methods without the
-prefix: C<accept>, C<connect>, C<shutdown>, C<tick>. Returns the server. Errors:
+prefix: C<accept>, C<connect>, C<listening>, C<shutdown>, C<tick>. Returns the server. Errors:
 C<Invalid event 'NAME'> and C<Expected a code reference for event 'NAME', but got 'VALUE'.>
 
 =head2 on_accept
@@ -927,11 +1151,77 @@ C<Error calling the connect callback: ...>. Setting it returns the server.
 The code called with C<( $server )> when L</shutdown> begins, before the clients are
 disconnected. Setting it returns the server.
 
+=head2 on_listening
+
+The code called with C<( $server )> once the server listens: L</port> then holds the port
+actually bound, which is what you need with a port of 0. With L</workers> above 1 it is
+called in the parent, once the workers have been forked (their sockets already queue
+connections), and not in the workers. If it dies, a warning is issued and the server goes on.
+Setting it returns the server.
+
 =head2 on_tick
 
 The code called with C<( $server )> every L</tick_period> seconds. If it dies, L</start>
 returns with the error C<Error calling the tick callback: ...>. Setting it returns the
 server.
+
+=head2 workers
+
+    my $server = WebSocket::Server->new( port => 8080, workers => 4, on_connect => sub { ... } );
+    $server->start;    # returns once all 4 workers have exited
+
+The number of processes that serve the port: 1 (the default) serves in the calling
+process, as described everywhere else in this document. With N above 1, L</start> forks N
+worker processes and the calling process becomes their supervisor: it serves no client
+itself. A whole number of 1 or more; anything else makes C<new> (or the setter) fail with
+C<Invalid value for workers: "VALUE" is not a whole number of 1 or more.> Read when L</start>
+begins. L</start_listening> refuses it (the calling process would serve nothing).
+
+How it works. Before forking, the parent opens one listening socket per worker on the same
+host and port with C<SO_REUSEPORT> (the first one picks the port when L</port> is 0; the
+others bind that one), so L</port> and L</on_listening> in the parent report the real port.
+Each worker keeps its own socket and closes the others', and the parent closes all of its
+copies; the kernel then spreads new connections over the workers' sockets (by a hash of the
+addresses and ports: evenly over many clients, not turn by turn). Each worker creates its own
+engine loop (see L<WebSocket::Loop>, one per process) and runs the normal L</start> with the
+same options and callbacks. The parent never creates an engine loop for this, but it does not
+matter if it already has one: the workers do not use it. C<SO_REUSEPORT> is tested on Linux;
+a system without it makes L</start> fail with C<Failed to listen on port PORT: REASON>.
+
+With L</listen> holding an already listening socket, no socket is opened: all the workers
+accept on that one socket (the kernel gives each connection to one of them) and it stays
+yours; an L<IO::Socket::SSL> listener is served with TLS by every worker, as in a single
+process.
+
+How many. The engine does the protocol work of a process on one core, so more workers than
+cores gains nothing; the number of cores (or one less, to leave room for other work) is a
+good start. A server whose callbacks wait on other things (a database...) may want more.
+
+What is shared and what is not. Each worker has a copy of the server as it was when
+L</start> began, and its own connections: L</connections> in a worker lists only the clients
+of that worker, a message sent with it reaches only those, and state your callbacks keep in
+Perl variables is per worker. To broadcast to every client of every worker, use your own
+means between processes (a pipe to each worker watched with L</watch_readable>, a message
+broker...). The callbacks run in the workers: L</on_connect>, L</on_accept>, L</on_tick>
+and L</on_shutdown> (once in each worker, when it shuts down); only L</on_listening> runs in
+the parent.
+
+Signals and shutdown. While L</start> supervises, SIGTERM and SIGINT make the parent call
+L</shutdown> (unless your program has its own handler for them, which should then call
+L</shutdown> itself). L</shutdown> in the parent sends SIGTERM to every worker and returns;
+each worker then does the normal shutdown (close 1001 to its clients, at most
+L</close_timeout> seconds), and L</start> returns once all have exited: the server, or
+C<undef> with C<Worker failure: ...> (see L</start>). A worker still there
+L</close_timeout> + 5 seconds after the shutdown began is killed with SIGKILL and named in
+the error. In a worker, SIGTERM and SIGINT call that worker's L</shutdown> (a Ctrl-C in a
+terminal reaches the parent and the workers alike: each stops once).
+
+A worker that ends while the others serve (killed, dead with an error, or stopped by its
+own L</shutdown> from one of your callbacks) is not replaced: the parent shuts all the
+others down, as for SIGTERM, and L</start> returns, with the error naming the worker unless
+it exited with status 0. Restarting is left to what runs your program (systemd, a loop in a
+shell...), which then sees the server stop as a whole rather than serve on with fewer
+workers.
 
 =head2 tick_period
 

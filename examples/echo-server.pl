@@ -2,7 +2,7 @@
 # A WebSocket echo server: every text and binary message comes back unchanged.
 #
 #   perl -Mblib examples/echo-server.pl [--host 127.0.0.1] [--port 8080] [--max-size BYTES]
-#       [--cert FILE --key FILE] [--deflate]
+#       [--cert FILE --key FILE] [--deflate] [--workers N]
 #
 # It prints one line, "listening on ws://HOST:PORT/" (wss:// with --cert and --key), once it
 # accepts connections, and runs until killed. Any WebSocket client can use it, browsers
@@ -10,7 +10,8 @@
 #   new WebSocket( "ws://127.0.0.1:8080/" )
 # --cert and --key (PEM files: the certificate chain and its private key) serve wss:// through
 # the engine's TLS; --deflate accepts permessage-deflate (RFC 7692): messages of 10240 bytes
-# or more are then sent compressed.
+# or more are then sent compressed. --workers N serves the port from N processes (see
+# WebSocket::Server/workers); SIGTERM or SIGINT stops them all.
 # The default message limit is 64 MiB, so the Autobahn|Testsuite cases with 16 MiB
 # messages pass against it.
 use strict;
@@ -23,6 +24,7 @@ my $host = '127.0.0.1';
 my $port = 8080;
 my $max  = 64 * 1024 * 1024;
 my( $cert, $key, $deflate );
+my $workers = 1;
 Getopt::Long::GetOptions(
     'host=s'     => \$host,
     'port=i'     => \$port,
@@ -30,7 +32,8 @@ Getopt::Long::GetOptions(
     'cert=s'     => \$cert,
     'key=s'      => \$key,
     'deflate'    => \$deflate,
-) || die( "Usage: $0 [--host 127.0.0.1] [--port 8080] [--max-size BYTES] [--cert FILE --key FILE] [--deflate]\n" );
+    'workers=i'  => \$workers,
+) || die( "Usage: $0 [--host 127.0.0.1] [--port 8080] [--max-size BYTES] [--cert FILE --key FILE] [--deflate] [--workers N]\n" );
 die( "--cert and --key go together\n" ) if( defined( $cert ) != defined( $key ) );
 
 # Listening before the server starts lets us announce the address (and the port chosen by the
@@ -46,6 +49,7 @@ my $server = WebSocket::Server->new(
     listen      => $sock,
     ( defined( $cert ) ? ( SSL_cert_file => $cert, SSL_key_file => $key ) : () ),
     ( $deflate ? ( extensions => 'permessage-deflate' ) : () ),
+    workers     => $workers,
     # No keep-alive pings: an echo server speaks only when spoken to.
     silence_max => 0,
     on_connect  => sub

@@ -1,0 +1,285 @@
+/*
+ * websocket.js - a small browser client for WebSocket::Server (and any WebSocket server).
+ *
+ * Plain JavaScript, no build step and no dependencies: serve this file and load it with
+ *   <script src="/websocket.js"></script>
+ * which defines window.WebSocketClient (under CommonJS, module.exports.WebSocketClient).
+ * It wraps the browser's WebSocket with automatic reconnection (exponential backoff), JSON
+ * messages, a hook adding a token (e.g. CSRF) to every JSON message, and a send queue used
+ * while the connection is not open. See websocket.pod for the full documentation.
+ */
+(function (root) {
+  'use strict';
+
+  var CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
+
+  // Close codes after which no reconnection is attempted, unless options.finalCloseCodes says
+  // otherwise: protocol error, unacceptable data, invalid data, policy violation, message too
+  // big, missing extension, and the 4000-4999 range of application codes.
+  var DEFAULT_FINAL = [1002, 1003, 1007, 1008, 1009, 1010];
+
+  var DEFAULTS = {
+    protocols: undefined,
+    binaryType: 'arraybuffer',
+    json: false,
+    autoConnect: true,
+    reconnect: true,
+    reconnectDelay: 1000,
+    reconnectFactor: 2,
+    reconnectMaxDelay: 30000,
+    reconnectJitter: 0.5,
+    maxReconnectAttempts: Infinity,
+    finalCloseCodes: null,
+    connectTimeout: 0,
+    queueLimit: 1000,
+    token: undefined,
+    tokenField: 'csrf_token',
+    beforeSend: null
+  };
+
+  var EVENTS = ['open', 'message', 'close', 'error', 'reconnecting'];
+
+  function WebSocketClient(url, options) {
+    if (!(this instanceof WebSocketClient)) return new WebSocketClient(url, options);
+    var o = {}, k;
+    for (k in DEFAULTS) o[k] = DEFAULTS[k];
+    for (k in (options || {})) if (Object.prototype.hasOwnProperty.call(options, k)) o[k] = options[k];
+    this.url = url;
+    this.options = o;
+    this.socket = null;
+    this.reconnectAttempts = 0;   // failed attempts since the last open connection
+    this._listeners = {};
+    for (var i = 0; i < EVENTS.length; i++) this._listeners[EVENTS[i]] = [];
+    this._queue = [];
+    this._closedByUser = false;
+    this._timer = null;
+    this._connectTimer = null;
+    this._everOpened = false;
+    if (o.autoConnect) this.connect();
+  }
+
+  var P = WebSocketClient.prototype;
+
+  // ---- events ------------------------------------------------------------------------------
+
+  P.on = function (name, fn) {
+    if (!this._listeners[name]) throw new Error('WebSocketClient: unknown event "' + name + '"');
+    this._listeners[name].push(fn);
+    return this;
+  };
+
+  P.off = function (name, fn) {
+    var l = this._listeners[name];
+    if (!l) return this;
+    if (fn === undefined) { l.length = 0; return this; }
+    for (var i = l.length - 1; i >= 0; i--) if (l[i] === fn) l.splice(i, 1);
+    return this;
+  };
+
+  P._emit = function (name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    var l = this._listeners[name].slice();
+    for (var i = 0; i < l.length; i++) {
+      try { l[i].apply(this, args); }
+      catch (e) { setTimeout(function () { throw e; }, 0); }   // a listener's bug must not stop the others
+    }
+  };
+
+  // ---- state -------------------------------------------------------------------------------
+
+  Object.defineProperty(P, 'readyState', {
+    get: function () {
+      if (this.socket) return this.socket.readyState;
+      return this._timer ? CONNECTING : CLOSED;
+    }
+  });
+  Object.defineProperty(P, 'queued', { get: function () { return this._queue.length; } });
+  Object.defineProperty(P, 'protocol', { get: function () { return this.socket ? this.socket.protocol : ''; } });
+  Object.defineProperty(P, 'extensions', { get: function () { return this.socket ? this.socket.extensions : ''; } });
+
+  // ---- connecting --------------------------------------------------------------------------
+
+  P.connect = function () {
+    var self = this, o = this.options;
+    if (this.socket && (this.socket.readyState === CONNECTING || this.socket.readyState === OPEN)) return this;
+    this._closedByUser = false;
+    if (this._timer) { clearTimeout(this._timer); this._timer = null; }
+    var ws;
+    try {
+      ws = o.protocols === undefined ? new WebSocket(this.url) : new WebSocket(this.url, o.protocols);
+    } catch (e) {
+      // A bad URL: nothing to retry.
+      this._emit('error', { type: 'socket', error: e });
+      throw e;
+    }
+    ws.binaryType = o.binaryType;
+    this.socket = ws;
+    if (o.connectTimeout > 0) {
+      this._connectTimer = setTimeout(function () {
+        self._connectTimer = null;
+        if (self.socket === ws && ws.readyState === CONNECTING) ws.close();   // gives close 1006
+      }, o.connectTimeout);
+    }
+    ws.onopen = function () {
+      if (self.socket !== ws) return;
+      self._clearConnectTimer();
+      var reconnected = self._everOpened;
+      self._everOpened = true;
+      var attempts = self.reconnectAttempts;
+      self.reconnectAttempts = 0;
+      self._flush();
+      self._emit('open', { reconnected: reconnected, attempts: attempts, protocol: ws.protocol, extensions: ws.extensions });
+    };
+    ws.onmessage = function (ev) {
+      if (self.socket !== ws) return;
+      var data = ev.data, info = { binary: typeof data !== 'string', text: null, event: ev };
+      if (typeof data === 'string') {
+        info.text = data;
+        if (o.json) {
+          try { data = JSON.parse(data); }
+          catch (e) { info.jsonError = e; }
+        }
+      }
+      self._emit('message', data, info);
+    };
+    ws.onerror = function (ev) {
+      if (self.socket !== ws) return;
+      self._emit('error', { type: 'socket', event: ev });
+    };
+    ws.onclose = function (ev) {
+      if (self.socket !== ws) return;
+      self._clearConnectTimer();
+      self.socket = null;
+      self._closed(ev.code, ev.reason, ev.wasClean);
+    };
+    return this;
+  };
+
+  P._clearConnectTimer = function () {
+    if (this._connectTimer) { clearTimeout(this._connectTimer); this._connectTimer = null; }
+  };
+
+  P._isFinal = function (code, reason) {
+    var f = this.options.finalCloseCodes;
+    if (typeof f === 'function') return !!f(code, reason);
+    if (f) return f.indexOf(code) >= 0;
+    return DEFAULT_FINAL.indexOf(code) >= 0 || (code >= 4000 && code <= 4999);
+  };
+
+  // The delay before attempt n (1, 2, ...): reconnectDelay * reconnectFactor^(n-1), at most
+  // reconnectMaxDelay, then reduced by a random fraction of up to reconnectJitter.
+  P.nextDelay = function (attempt) {
+    var o = this.options;
+    var d = Math.min(o.reconnectMaxDelay, o.reconnectDelay * Math.pow(o.reconnectFactor, attempt - 1));
+    var j = Math.max(0, Math.min(1, Number(o.reconnectJitter) || 0));
+    return Math.round(d * (1 - j * Math.random()));
+  };
+
+  P._closed = function (code, reason, wasClean) {
+    var o = this.options, why = null;
+    if (this._closedByUser) why = 'closed';
+    else if (!o.reconnect) why = 'no-reconnect';
+    else if (this._isFinal(code, reason)) why = 'final-code';
+    else if (this.reconnectAttempts >= o.maxReconnectAttempts) why = 'max-attempts';
+    var will = why === null;
+    if (!will) this._queue.length = 0;
+    var ev = { code: code, reason: reason, wasClean: wasClean, willReconnect: will, finalReason: why };
+    if (will) {
+      var attempt = ++this.reconnectAttempts;
+      var delay = this.nextDelay(attempt);
+      ev.attempt = attempt;
+      ev.delay = delay;
+      var self = this;
+      this._timer = setTimeout(function () {
+        self._timer = null;
+        if (!self._closedByUser) self.connect();
+      }, delay);
+      this._emit('close', ev);
+      this._emit('reconnecting', { attempt: attempt, delay: delay, code: code, reason: reason });
+    } else {
+      this._emit('close', ev);
+    }
+  };
+
+  // ---- sending -----------------------------------------------------------------------------
+
+  P._prepare = function (item) {
+    if (!item.json) return item.data;
+    var obj = item.data, o = this.options;
+    if (o.token !== undefined && o.token !== null && obj && typeof obj === 'object' && !Array.isArray(obj)) {
+      var t = typeof o.token === 'function' ? o.token() : o.token;
+      if (t !== undefined && t !== null && !Object.prototype.hasOwnProperty.call(obj, o.tokenField)) {
+        var copy = {};
+        for (var k in obj) if (Object.prototype.hasOwnProperty.call(obj, k)) copy[k] = obj[k];
+        copy[o.tokenField] = t;
+        obj = copy;
+      }
+    }
+    if (typeof o.beforeSend === 'function') {
+      var r = o.beforeSend(obj);
+      if (r !== undefined) obj = r;
+    }
+    return JSON.stringify(obj);
+  };
+
+  P._enqueue = function (item) {
+    if (this._closedByUser) {
+      this._emit('error', { type: 'closed', message: 'send after close()' });
+      return false;
+    }
+    if (this.socket && this.socket.readyState === OPEN) {
+      this.socket.send(this._prepare(item));
+      return true;
+    }
+    if (this._queue.length >= this.options.queueLimit) {
+      this._emit('error', { type: 'queue-full', message: 'send queue is full (' + this.options.queueLimit + ')', data: item.data });
+      return false;
+    }
+    this._queue.push(item);
+    return true;
+  };
+
+  P._flush = function () {
+    var q = this._queue;
+    this._queue = [];
+    for (var i = 0; i < q.length; i++) {
+      if (!this.socket || this.socket.readyState !== OPEN) {
+        // The connection went away while flushing: keep the rest, in order.
+        this._queue = q.slice(i).concat(this._queue);
+        return;
+      }
+      this.socket.send(this._prepare(q[i]));
+    }
+  };
+
+  P.send = function (data) { return this._enqueue({ json: false, data: data }); };
+  P.sendJSON = function (obj) { return this._enqueue({ json: true, data: obj }); };
+
+  // ---- closing -----------------------------------------------------------------------------
+
+  P.close = function (code, reason) {
+    this._closedByUser = true;
+    this._queue.length = 0;
+    if (this._timer) { clearTimeout(this._timer); this._timer = null; }
+    this._clearConnectTimer();
+    var ws = this.socket;
+    if (ws && (ws.readyState === CONNECTING || ws.readyState === OPEN)) {
+      if (code === undefined) ws.close();
+      else ws.close(code, reason);
+    } else if (!ws) {
+      // No connection (waiting to reconnect): report the end at once.
+      this._emit('close', { code: code === undefined ? 1000 : code, reason: reason || '', wasClean: true,
+                            willReconnect: false, finalReason: 'closed' });
+    }
+    return this;
+  };
+
+  WebSocketClient.CONNECTING = CONNECTING;
+  WebSocketClient.OPEN = OPEN;
+  WebSocketClient.CLOSING = CLOSING;
+  WebSocketClient.CLOSED = CLOSED;
+  WebSocketClient.DEFAULT_FINAL_CLOSE_CODES = DEFAULT_FINAL.slice();
+
+  if (typeof module === 'object' && module.exports) module.exports.WebSocketClient = WebSocketClient;
+  if (root) root.WebSocketClient = WebSocketClient;
+})(typeof window !== 'undefined' ? window : (typeof self !== 'undefined' ? self : this));

@@ -1,15 +1,15 @@
 use strict;
 use warnings;
 use utf8;
-use FindBin ();
 use IO::Select;
 use IO::Socket::INET;
 use JSON ();
-use POSIX ();
 use Test::More;
 use Time::HiRes ();
 use WebSocket::Client;
 use WebSocket::Loop;
+use lib 't/lib';
+use ExampleServer;
 
 # examples/chat-server.pl as a subprocess on ports chosen by the system: its page over HTTP,
 # then WebSocket::Client members in this process: nicknames (validation, ?nick=, taken),
@@ -18,75 +18,16 @@ use WebSocket::Loop;
 
 binmode( Test::More->builder->$_, ':encoding(UTF-8)' ) for( qw( output failure_output todo_output ) );
 
-my $top = "$FindBin::Bin/..";
 my $MAX = 40;
 my $json = JSON->new->canonical;
-my $server_pid;
 
-# Ends the server: SIGTERM (unless it was sent already), then SIGKILL if it is still there
-# after 5 seconds. Returns its exit status, or 'killed'.
-sub stop_server
-{
-    my( $term_sent ) = @_;
-    return if( !$server_pid );
-    kill( 'TERM', -$server_pid ) if( !$term_sent );
-    my $until = Time::HiRes::time() + 5;
-    while( Time::HiRes::time() < $until )
-    {
-        if( waitpid( $server_pid, POSIX::WNOHANG() ) > 0 )
-        {
-            my $rc = $?;
-            $server_pid = undef;
-            return( $rc );
-        }
-        Time::HiRes::sleep( 0.05 );
-    }
-    kill( 'KILL', -$server_pid );
-    waitpid( $server_pid, 0 );
-    $server_pid = undef;
-    return( 'killed' );
-}
-
-END
-{
-    my $rc = $?;
-    stop_server();
-    $? = $rc;
-}
-
-$SIG{ALRM} = sub { stop_server(); die( "t/45-example-chat.t timed out\n" ) };
+$SIG{ALRM} = sub { stop_example(); die( "t/45-example-chat.t timed out\n" ) };
 alarm( 120 );
 
 # ---------------------------------------------------------------------------
 # The server
 # ---------------------------------------------------------------------------
-pipe( my $from_server, my $to_test ) || die( "pipe: $!" );
-$server_pid = fork() // die( "fork: $!" );
-if( !$server_pid )
-{
-    close( $from_server );
-    setpgrp( 0, 0 );
-    open( STDIN, '<', '/dev/null' );
-    open( STDOUT, '>&', $to_test ) || POSIX::_exit( 126 );
-    exec( $^X, "-I$top/blib/lib", "-I$top/blib/arch", "$top/examples/chat-server.pl",
-        '--host', '127.0.0.1', '--port', 0, '--max-length', $MAX ) || POSIX::_exit( 127 );
-}
-close( $to_test );
-
-my( $ws_port, $http_port, $out ) = ( undef, undef, '' );
-{
-    my $sel = IO::Select->new( $from_server );
-    my $deadline = Time::HiRes::time() + 30;
-    while( !( defined( $ws_port ) && defined( $http_port ) ) )
-    {
-        my $left = $deadline - Time::HiRes::time();
-        last if( $left <= 0 || !$sel->can_read( $left ) );
-        last if( !sysread( $from_server, my $buf, 4096 ) );
-        $out .= $buf;
-        $ws_port   = $1 if( $out =~ m{^listening on ws://127\.0\.0\.1:(\d+)/$}m );
-        $http_port = $1 if( $out =~ m{^page at http://127\.0\.0\.1:(\d+)/$}m );
-    }
-}
+my( $ws_port, $http_port, $out ) = start_example( 'examples/chat-server.pl', '--host', '127.0.0.1', '--port', 0, '--max-length', $MAX );
 ok( $ws_port, 'the server prints "listening on ws://127.0.0.1:PORT/"' ) || diag( "server said: $out" );
 ok( $http_port, 'and "page at http://127.0.0.1:PORT/"' ) || diag( "server said: $out" );
 if( !$ws_port || !$http_port )
@@ -299,10 +240,10 @@ subtest 'leaving' => sub
 
 subtest 'stopping the server' => sub
 {
-    kill( 'TERM', $server_pid );
+    kill( 'TERM', example_pid() );
     my $c = expect( $a_got, 'SIGTERM closes the connections', type => '_closed' );
     is( $c->{code}, 1001, 'with 1001 (going away)' );
-    my $rc = stop_server( 'TERM sent' );
+    my $rc = stop_example( 'TERM sent' );
     is( $rc, 0, 'and the server exits with status 0' );
 };
 

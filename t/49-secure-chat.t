@@ -1,17 +1,17 @@
 use strict;
 use warnings;
-use FindBin ();
 use HTTP::Request;
 use HTTP::Response;
 use IO::Select;
 use IO::Socket::INET;
 use JSON ();
-use POSIX ();
 use Test::More;
 use Time::HiRes ();
 use URI::Escape ();
 use WebSocket::Client;
 use WebSocket::Loop;
+use lib 't/lib';
+use ExampleServer;
 
 # examples/secure-chat/server.pl as a subprocess (ports chosen by the system, CSRF tokens that
 # live 3 seconds), driven as its users would: sign in over HTTP, get the cookie, fetch a CSRF
@@ -29,69 +29,13 @@ BEGIN
     }
 }
 
-my $top = "$FindBin::Bin/..";
 my $TTL = 3;
 my $json = JSON->new->canonical;
-my $server_pid;
 
-sub stop_server
-{
-    return if( !$server_pid );
-    kill( 'TERM', -$server_pid );
-    my $until = Time::HiRes::time() + 5;
-    while( Time::HiRes::time() < $until )
-    {
-        if( waitpid( $server_pid, POSIX::WNOHANG() ) > 0 )
-        {
-            my $rc = $?;
-            $server_pid = undef;
-            return( $rc );
-        }
-        Time::HiRes::sleep( 0.05 );
-    }
-    kill( 'KILL', -$server_pid );
-    waitpid( $server_pid, 0 );
-    $server_pid = undef;
-    return( 'killed' );
-}
-
-END
-{
-    my $rc = $?;
-    stop_server();
-    $? = $rc;
-}
-
-$SIG{ALRM} = sub { stop_server(); die( "t/49-secure-chat.t timed out\n" ) };
+$SIG{ALRM} = sub { stop_example(); die( "t/49-secure-chat.t timed out\n" ) };
 alarm( 60 );
 
-pipe( my $from_server, my $to_test ) || die( "pipe: $!" );
-$server_pid = fork() // die( "fork: $!" );
-if( !$server_pid )
-{
-    close( $from_server );
-    setpgrp( 0, 0 );
-    open( STDIN, '<', '/dev/null' );
-    open( STDOUT, '>&', $to_test ) || POSIX::_exit( 126 );
-    exec( $^X, "-I$top/blib/lib", "-I$top/blib/arch", "$top/examples/secure-chat/server.pl",
-        '--host', '127.0.0.1', '--port', 0, '--csrf-ttl', $TTL ) || POSIX::_exit( 127 );
-}
-close( $to_test );
-
-my( $ws_port, $http_port, $out ) = ( undef, undef, '' );
-{
-    my $sel = IO::Select->new( $from_server );
-    my $deadline = Time::HiRes::time() + 20;
-    while( !( defined( $ws_port ) && defined( $http_port ) ) )
-    {
-        my $left = $deadline - Time::HiRes::time();
-        last if( $left <= 0 || !$sel->can_read( $left ) );
-        last if( !sysread( $from_server, my $buf, 4096 ) );
-        $out .= $buf;
-        $ws_port   = $1 if( $out =~ m{^listening on ws://127\.0\.0\.1:(\d+)/$}m );
-        $http_port = $1 if( $out =~ m{^page at http://127\.0\.0\.1:(\d+)/$}m );
-    }
-}
+my( $ws_port, $http_port, $out ) = start_example( 'examples/secure-chat/server.pl', '--host', '127.0.0.1', '--port', 0, '--csrf-ttl', $TTL );
 ok( $ws_port && $http_port, 'the server announces its WebSocket and HTTP ports' ) || do
 {
     diag( "server said: $out" );
@@ -379,7 +323,7 @@ subtest 'expiry: an expired token is refused at the handshake and in a message' 
 };
 
 $_->disconnect for( grep{ $_ } $alice, $bob, $carol );
-my $rc = stop_server();
+my $rc = stop_example();
 is( $rc, 0, 'the server ends cleanly on SIGTERM' );
 alarm( 0 );
 done_testing;

@@ -9,8 +9,8 @@ our $VERSION = 'v0.3.0';
 
 # What the three adapters share. A subclass provides _host_init (checks its options),
 # _watch_fd( $fh, CODE ) / _unwatch_fd( $fh ) for readability of the reactor's descriptor, and
-# _set_timer( $seconds, CODE ) / _clear_timer for the one deadline timer (a fired timer
-# forgets itself before calling the code).
+# _set_timer( $seconds, CODE ) / _clear_timer for the one deadline timer, kept in
+# $self->{_timer} (forgotten here once it fired, before the code runs).
 
 sub new
 {
@@ -60,6 +60,18 @@ sub detach
 
 sub is_attached { return( $_[0]->{attached} ? 1 : 0 ); }
 
+# For _host_init of an adapter of a loop object: takes the loop option (default: $default->()),
+# which must be a $class.
+sub _take_loop
+{
+    my( $self, $opts, $class, $default ) = @_;
+    my $loop = delete( $opts->{loop} ) // $default->();
+    die( ref( $self ) . ': loop must be ' . ( $class =~ /^[AEIOU]/ ? 'an' : 'a' ) . " $class\n" )
+        if( !Scalar::Util::blessed( $loop ) || !$loop->isa( $class ) );
+    $self->{loop} = $loop;
+    return;
+}
+
 # The reactor's descriptor is readable, or its deadline came: one turn without waiting. The
 # timer is re-armed by on_change once run_once returns (and here if it died).
 sub _drive
@@ -97,8 +109,7 @@ sub _arm
     $self->_set_timer( $after, sub
     {
         return if( !$weak );
-        # The subclass has forgotten its fired timer already.
-        delete( $weak->{armed_at} );
+        delete( @$weak{qw( _timer armed_at )} );
         $weak->_drive;
     } );
     return;

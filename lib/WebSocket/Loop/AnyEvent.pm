@@ -3,7 +3,6 @@ use strict;
 use warnings;
 use parent -norequire, 'WebSocket::Loop::Adapter';
 use AnyEvent ();
-use Scalar::Util ();
 use WebSocket::Loop::Adapter ();
 
 our $VERSION = 'v0.3.0';
@@ -21,9 +20,7 @@ sub _unwatch_fd { delete( $_[0]->{_io} ); }
 sub _set_timer
 {
     my( $self, $after, $cb ) = @_;
-    my $weak = $self;
-    Scalar::Util::weaken( $weak );
-    $self->{_timer} = AnyEvent->timer( after => $after, cb => sub { delete( $weak->{_timer} ) if( $weak ); $cb->() } );
+    $self->{_timer} = AnyEvent->timer( after => $after, cb => $cb );
 }
 
 sub _clear_timer { delete( $_[0]->{_timer} ); }

@@ -3,20 +3,11 @@ use strict;
 use warnings;
 use parent -norequire, 'WebSocket::Loop::Adapter';
 use Mojo::IOLoop ();
-use Scalar::Util ();
 use WebSocket::Loop::Adapter ();
 
 our $VERSION = 'v0.3.0';
 
-sub _host_init
-{
-    my( $self, $opts ) = @_;
-    my $loop = delete( $opts->{loop} ) // Mojo::IOLoop->singleton;
-    die( __PACKAGE__ . ": loop must be a Mojo::IOLoop\n" )
-        if( !Scalar::Util::blessed( $loop ) || !$loop->isa( 'Mojo::IOLoop' ) );
-    $self->{loop} = $loop;
-    return;
-}
+sub _host_init { return( $_[0]->_take_loop( $_[1], 'Mojo::IOLoop', sub { Mojo::IOLoop->singleton } ) ); }
 
 sub loop { return( $_[0]->{loop} ); }
 
@@ -35,9 +26,7 @@ sub _unwatch_fd
 sub _set_timer
 {
     my( $self, $after, $cb ) = @_;
-    my $weak = $self;
-    Scalar::Util::weaken( $weak );
-    $self->{_timer} = $self->{loop}->reactor->timer( $after => sub { delete( $weak->{_timer} ) if( $weak ); $cb->() } );
+    $self->{_timer} = $self->{loop}->reactor->timer( $after => $cb );
 }
 
 sub _clear_timer

@@ -214,14 +214,24 @@ build and read the protocol's frames and opening handshake. It is a drop-in repl
 the CPAN C<WebSocket> distribution v0.2.x: the module names, constructors, options, methods,
 callbacks, constants and error strings are the same, so code written for it runs unchanged.
 
-The protocol work happens in a Rust engine linked into this module: frame encoding and
-decoding, masking, UTF-8 validation, HTTP parsing of the opening handshake with limits, and
-the computation of C<Sec-WebSocket-Accept>. The engine is also usable from Rust and, through
-the C header F<rust/include/websocket.h>, from C.
+The protocol work and all the socket I/O happen in a Rust engine linked into this module:
+frame encoding and decoding, masking, UTF-8 validation, the opening handshake with limits,
+the close handshake, keep-alive, time-outs, TLS (rustls) and permessage-deflate (RFC 7692),
+and one event loop that owns every socket and timer, driven from the Perl thread. The engine
+is also usable from Rust and, through the C header F<rust/include/websocket.h>, from C.
 
 The classes of the distribution:
 
 =over 4
+
+=item L<WebSocket::Server> and L<WebSocket::Connection>: a server (C<ws://> and C<wss://>,
+one process or several worker processes on one port) and each of its clients.
+
+=item L<WebSocket::Client>: a client.
+
+=item L<WebSocket::Loop>: the event loop they share, with timers and watchers for your own
+file handles; L<WebSocket::Loop::AnyEvent>, L<WebSocket::Loop::IOAsync> and
+L<WebSocket::Loop::Mojo> let those event loops drive it instead.
 
 =item L<WebSocket::Frame>: a frame buffer that encodes and decodes frames.
 
@@ -328,11 +338,248 @@ example, a certificate that cannot be verified). Never sent on the wire.
 C<WEBSOCKET_DRAFT_VERSION_DEFAULT> is C<draft-ietf-hybi-17>, the draft that became RFC 6455
 (protocol version 13), used when no version is given.
 
+=head1 SECURITY CONSIDERATIONS
+
+The WebSocket protocol does not authenticate anyone. A browser's C<WebSocket> object cannot
+add headers to its opening handshake (only subprotocol names), but it does send the cookies of
+the server's site and an C<Origin> header naming the page that opened it. A sound design for a
+browser application builds on exactly those two, plus TLS. What follows is one such design,
+step by step; F<examples/secure-chat/server.pl> implements it and the test suite drives it as
+users and attackers would (F<t/49-secure-chat.t>, and in Chromium
+F<t/72-interop-chromium-secure-chat.t>). Adapt it to your own sessions; it is a pattern, not a
+library.
+
+=head2 1. Use wss://
+
+Serve the WebSocket over TLS: with L<WebSocket::Server/SSL_cert_file> and
+L<WebSocket::Server/SSL_key_file>, or behind a reverse proxy that terminates TLS (see
+L</"Behind a reverse proxy">). The cookie, the token in the query string and every message
+then travel encrypted, and the cookie can carry the C<Secure> attribute.
+
+=head2 2. Signing in sets an HttpOnly cookie
+
+Your ordinary HTTP application signs the user in and answers with a cookie that identifies
+the session:
+
+    Set-Cookie: chat_auth=...; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=3600
+
+C<HttpOnly> keeps the cookie away from JavaScript, so a script injected into the page cannot
+read it. C<SameSite=Strict> (or C<Lax>) keeps the browser from sending it with requests that
+start on another site, which already blocks most cross-site WebSocket hijacking (step 5 does the
+rest). Its value is a random session id looked up on the server, or a signed value such as
+C<user.expiry.HMAC(user, expiry)>; only a server-side record lets you end a session before it
+expires (logout, a stolen device), so keep one, even if small.
+
+=head2 3. The page asks for a short-lived CSRF token
+
+An HTTP endpoint, authenticated by the cookie, returns a token bound to the user and to an
+expiry time, signed with a secret only the server knows:
+
+    use Digest::SHA qw( hmac_sha256_hex );
+    my $expires = time() + 60;
+    my $token   = hmac_sha256_hex( join( ';', 'csrf', $user_id, $expires ), $secret ) . ".$expires";
+
+Send it as JSON (C<{"token":"..."}>) or in a response header. Do not answer this endpoint to
+other origins (no C<Access-Control-Allow-Origin> for them): a page on another site must not
+be able to read a token. The page keeps the token in memory and asks for a fresh one before it
+expires, for example every 30 seconds for a 60-second token. Sign different kinds of values
+with different prefixes (C<csrf> above), so that a signature made for a cookie is never
+accepted as a token.
+
+=head2 4. The page connects to the same site, with the token in the URL
+
+    const ws = new WebSocket('wss://example.com/ws?csrf=' + encodeURIComponent(token));
+
+The WebSocket must be on the site that set the cookie, or the browser will not send it. The
+query string is the one place the browser lets a page put its own data into the handshake; it
+is encrypted on the wire but ends up in access logs, the proxy's included, which is why the
+token lives a minute and the session cookie never goes there. F<examples/websocket.js> is a
+client library for the page (reconnection, a send queue, and a hook that adds the current
+token to every message); F<examples/websocket.pod> documents it.
+
+=head2 5. The server checks Origin, cookie and token in the handshake
+
+A browser sends the site's cookies with a WebSocket handshake whatever page opened it, and
+browsers do not apply the same-origin policy to WebSocket connections. So the server must
+check C<Origin> against the origins of its own pages, before anything else. (Non-browser
+clients can send any C<Origin> they like: the check protects your users' browsers, not the
+server.) Then it reads the cookie, recomputes the token's signature for that user and expiry,
+compares it in constant time, and only then accepts:
+
+    use Digest::SHA qw( hmac_sha256_hex );
+    use URI::QueryParam;
+    use WebSocket qw( :ws );
+    use WebSocket::Server;
+
+    my %allowed = map { $_ => 1 } ( 'https://example.com' );
+
+    my $server = WebSocket::Server->new(
+        listen        => 8443,
+        SSL_cert_file => 'chain.pem',
+        SSL_key_file  => 'key.pem',
+        on_connect    => sub
+        {
+            my( $server, $conn ) = @_;
+            $conn->max_recv_size( 16384 );
+            $conn->on(
+                # 0 answers "403 Unacceptable origin" and closes (undef would accept: say 0).
+                origin    => sub { my( $conn, $origin ) = @_; return( defined( $origin ) && $allowed{ $origin } ? 1 : 0 ) },
+                handshake => sub
+                {
+                    my( $conn, $hs ) = @_;
+                    my $user  = session_user( $hs->request->headers->header( 'Cookie' ) ); # your lookup
+                    my $token = $conn->request_uri->query_param( 'csrf' );             # URI::QueryParam
+                    if( !defined( $user ) || !csrf_ok( $token, $user ) )
+                    {
+                        # An HTTP answer, since no WebSocket exists yet; the connection is closed.
+                        $conn->http_error( 403, 'You do not have permission to access this websocket.' );
+                        return;
+                    }
+                    $conn->metadata({ user => $user });
+                    return( 1 );
+                },
+            );
+        },
+    );
+
+    sub csrf_ok
+    {
+        my( $token, $user ) = @_;
+        my( $mac, $expires ) = ( $token // '' ) =~ /\A([0-9a-f]{64})\.([0-9]{1,12})\z/ or return( 0 );
+        return( 0 ) if( $expires < time() );
+        return( same( $mac, hmac_sha256_hex( join( ';', 'csrf', $user, $expires ), $secret ) ) );
+    }
+
+    # Compares in a time that does not depend on where the strings first differ.
+    sub same
+    {
+        my( $x, $y ) = @_;
+        return( 0 ) if( length( $x ) != length( $y ) );
+        my $diff = 0;
+        $diff |= ord( substr( $x, $_, 1 ) ) ^ ord( substr( $y, $_, 1 ) ) for( 0 .. length( $x ) - 1 );
+        return( $diff == 0 );
+    }
+
+Parse the token strictly before using any part of it, and check the expiry you parsed, not a
+variable from somewhere else. Keep what the connection is allowed to do in
+L<WebSocket::Connection/metadata>: from here on, the user is that of the metadata, never a
+name a message claims.
+
+=head2 6. Every message carries a current token
+
+The page sends JSON messages with the current token in a field (C<csrf>), and the server
+checks it against the connection's user for each message. The handshake check is what stops
+hijacking; the per-message check bounds how long an open socket outlives its session: once the
+session ends, the page gets no fresh tokens, and the connection stops being useful when the
+last one expires. At this stage the answer to a bad token is a WebSocket message and a close
+with code 1008 (C<WS_FORBIDDEN>), since HTTP is over:
+
+    $conn->on( utf8 => sub
+    {
+        my( $conn, $text ) = @_;
+        my $msg = eval { JSON->new->decode( $text ) };
+        my $user = $conn->metadata->{user};
+        if( ref( $msg ) ne 'HASH' || !csrf_ok( $msg->{csrf}, $user ) )
+        {
+            $conn->send_utf8( JSON->new->encode({ code => 403, message => 'You do not have permission to access this websocket.' }) );
+            $conn->disconnect( WS_FORBIDDEN, 'invalid or expired token' );
+            return;
+        }
+        # ... act for $user ...
+    });
+
+When a user logs out, or their session is revoked, close their open connections yourself as
+well (keep them in a hash by user id): do not wait for the token to run out.
+
+=head2 7. Limits
+
+Set what one client may cost you: L<WebSocket::Connection/max_recv_size> (the largest message;
+default 64 KiB, larger ones close with 1009), L<WebSocket::Connection/max_fragments_amount>,
+L<WebSocket::Server/max_buffered> (a client that stops reading is closed instead of growing
+the server's memory), L<WebSocket::Server/handshake_timeout> (default 10 seconds for the TLS
+and WebSocket handshakes together), L<WebSocket::Server/silence_max> with
+L<WebSocket::Server/pong_timeout> (dead peers are found and dropped). With permessage-deflate
+the message limits apply to the inflated size, checked while inflating. The engine refuses
+oversized handshakes and malformed frames on its own, with the close code or HTTP status of
+each case.
+
+=head2 Behind a reverse proxy
+
+A proxy in front (for TLS, for serving the pages on the same site, for load balancing) must
+pass the C<Upgrade> request through and then relay bytes both ways. Whatever the proxy, three
+things matter:
+
+=over 4
+
+=item * the idle timeout of the proxy must be longer than the server's keep-alive interval
+(L<WebSocket::Server/silence_max>, 20 seconds by default), or the proxy will cut quiet
+connections;
+
+=item * the backend sees the proxy's address in L<WebSocket::Connection/ip>; the client's comes
+in C<X-Forwarded-For>, to be trusted only when the connection comes from your proxy;
+
+=item * with TLS at the proxy, the backend speaks plain C<ws://> on a loopback or private
+address, the browser still sees C<https://> and C<wss://> (so Secure cookies work), and the
+C<Origin> to check is the public C<https://> one.
+
+=back
+
+B<nginx>. The C<Upgrade> and C<Connection> headers are hop-by-hop, so nginx must be told to
+forward them, over HTTP/1.1:
+
+    map $http_upgrade $connection_upgrade {
+        default upgrade;
+        ''      close;
+    }
+
+    server {
+        listen 443 ssl;
+        server_name example.com;
+        # ssl_certificate ... ssl_certificate_key ...
+
+        location /ws {
+            proxy_pass         http://127.0.0.1:8080;
+            proxy_http_version 1.1;
+            proxy_set_header   Upgrade $http_upgrade;
+            proxy_set_header   Connection $connection_upgrade;
+            proxy_set_header   Host $host;
+            proxy_set_header   X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_read_timeout 300s;     # the default, 60 s, is also fine with silence_max below it
+        }
+    }
+
+B<Apache httpd 2.4>. From 2.4.47, C<mod_proxy_http> tunnels upgraded connections itself when
+told so; load C<mod_proxy> and C<mod_proxy_http>:
+
+    ProxyRequests Off
+    ProxyPass        /ws  http://127.0.0.1:8080/ws  upgrade=websocket timeout=300
+    ProxyPassReverse /ws  http://127.0.0.1:8080/ws
+
+Older 2.4 releases need C<mod_proxy_wstunnel> as well and a C<ws://> target:
+
+    ProxyPass        /ws  ws://127.0.0.1:8080/ws
+    ProxyPassReverse /ws  ws://127.0.0.1:8080/ws
+
+When the same path serves ordinary HTTP too, send only the upgrade requests to the WebSocket
+server with C<mod_rewrite>:
+
+    RewriteEngine On
+    RewriteCond %{HTTP:Upgrade} =websocket [NC]
+    RewriteRule ^/ws(.*)$ ws://127.0.0.1:8080/ws$1 [P,L]
+
+The proxy passes C<Sec-WebSocket-Extensions> through, so permessage-deflate is negotiated
+between the browser and this server; do not turn on the proxy's own compression for these
+locations.
+
 =head1 SEE ALSO
 
+L<WebSocket::Server>, L<WebSocket::Connection>, L<WebSocket::Client>, L<WebSocket::Loop>,
 L<WebSocket::Frame>, L<WebSocket::Request>, L<WebSocket::Response>,
 L<WebSocket::Handshake::Client>, L<WebSocket::Handshake::Server>, L<WebSocket::Version>,
 L<WebSocket::Exception>.
+
+F<examples/> in the distribution: an echo server, a chat room with its page, the secure chat
+of L</"SECURITY CONSIDERATIONS">, and F<websocket.js>, a client library for web pages.
 
 RFC 6455 (The WebSocket Protocol), RFC 7692 (Compression Extensions for WebSocket).
 

@@ -37,6 +37,7 @@ my $close_timeout = 2;
 sub server_child
 {
     my %opt = @_;
+    my $then = delete( $opt{then} );    # called in on_listening after the port is reported
     pipe( my $rd, my $wr ) or die( $! );
     $wr->autoflush(1);
     my $pid = fork();
@@ -50,7 +51,7 @@ sub server_child
             port          => 0,
             silence_max   => 0,
             close_timeout => $close_timeout,
-            on_listening  => sub { print( $wr "port ", $_[0]->port, "\n" ) },
+            on_listening  => sub { print( $wr "port ", $_[0]->port, "\n" ); $then->( @_ ) if( $then ) },
             on_connect    => sub
             {
                 my( $srv, $conn ) = @_;
@@ -211,6 +212,20 @@ subtest 'workers sharing a listening socket' => sub
     my $st = wait_exit( $spid, $close_timeout + 4 );
     is( $st, 0, 'SIGINT: the parent exited with status 0' );
     ok( wait_gone( 2, @workers ), 'the workers are gone' );
+};
+
+subtest 'stopped at once: workers told to stop before they serve' => sub
+{
+    # shutdown in on_listening: the parent sends SIGTERM right after the forks, before the
+    # workers have their own handlers or listen. They must still stop cleanly and at once
+    # (they used to ignore it and be killed after close_timeout + 5 s).
+    my $t0 = Time::HiRes::time();
+    my( $spid, $port, $rd ) = server_child( workers => 2, then => sub { $_[0]->shutdown } );
+    ok( $port, 'listening' );
+    my $st = wait_exit( $spid, $close_timeout + 8 );
+    is( $st, 0, 'the parent exited with status 0' );
+    is( scalar( <$rd> ), "ok\n", '... start returned the server, no worker failure' );
+    cmp_ok( Time::HiRes::time() - $t0, '<', $close_timeout, '... well before close_timeout' );
 };
 
 done_testing();

@@ -408,6 +408,7 @@ sub start
         $self->{listen} = undef;
     }
     $self->_listening;
+    $self->shutdown if( delete( $self->{_stop_requested} ) );
     $self->_run;
     $self->_stop_listening;
     if( my $err = delete( $self->{_start_error} ) )
@@ -488,7 +489,7 @@ sub _start_workers
         $self->port( $port );
         $self->ip( $host );
     }
-    my %alive;
+    my( %alive, %killed );
     my @failed;
     $self->{_workers_alive} = \%alive;
     $self->{_supervising} = 1;
@@ -501,20 +502,28 @@ sub _start_workers
     local $SIG{INT}  = $mine->( $SIG{INT} ) ? $fwd : $SIG{INT};
     STDOUT->flush;
     STDERR->flush;
+    # SIGTERM and SIGINT are blocked across each fork: a worker must not run the parent's
+    # handler, nor miss a stop, before it has its own handler.
+    my $stop_sigs = POSIX::SigSet->new( POSIX::SIGTERM(), POSIX::SIGINT() );
+    my $old_mask = POSIX::SigSet->new;
     for my $i ( 0..$n - 1 )
     {
+        POSIX::sigprocmask( POSIX::SIG_BLOCK(), $stop_sigs, $old_mask );
         my $pid = fork();
+        if( defined( $pid ) && !$pid )
+        {
+            $self->_run_worker( $old_mask, $socks[ $i ], @socks );
+        }
+        POSIX::sigprocmask( POSIX::SIG_SETMASK(), $old_mask );
         if( !defined( $pid ) )
         {
             push( @failed, "fork: $!" );
             last;
         }
-        if( !$pid )
-        {
-            $self->_run_worker( $socks[ $i ], @socks );
-        }
         $alive{ $pid } = $i + 1;
     }
+    # SIGCHLD interrupts the supervisor's wait (unless the program handles it itself).
+    local $SIG{CHLD} = ( $mine->( $SIG{CHLD} ) || $SIG{CHLD} eq 'IGNORE' ) ? sub {} : $SIG{CHLD};
     # The workers hold their listening sockets; ours would queue connections nobody accepts.
     close( $_ ) for( @socks );
     @socks = ();
@@ -539,6 +548,10 @@ sub _start_workers
             {
                 $why = "worker $pid vanished";
             }
+            elsif( $killed{ $pid } )
+            {
+                # Already reported as not stopping in time.
+            }
             elsif( $st & 127 )
             {
                 $why = "worker $pid was killed by signal " . ( $st & 127 );
@@ -554,10 +567,13 @@ sub _start_workers
         if( %alive && $self->{_stopping} && time() >= $self->{_stop_deadline} )
         {
             kill( 'KILL', keys( %alive ) );
+            $killed{ $_ } = 1 for( keys( %alive ) );
             push( @failed, "worker $_ did not stop within close_timeout; killed" ) for( sort{ $a <=> $b } keys( %alive ) );
             $self->{_stop_deadline} = time() + 3600;
         }
-        select( undef, undef, undef, 0.05 ) if( %alive );
+        # A worker's exit (SIGCHLD) or a stop signal ends the wait early; while stopping, the
+        # deadline is checked often.
+        select( undef, undef, undef, $self->{_stopping} ? 0.05 : 0.5 ) if( %alive );
     }
     $self->{_supervising} = 0;
     $self->{_running} = 0;
@@ -570,7 +586,7 @@ sub _start_workers
 # In a forked worker: serve on $sock with the normal loop, then exit (never returns).
 sub _run_worker
 {
-    my( $self, $sock, @all ) = @_;
+    my( $self, $mask, $sock, @all ) = @_;
     my $ok = eval
     {
         $self->{_worker} = 1;
@@ -584,7 +600,20 @@ sub _run_worker
             $self->{listen} = $sock;
             $self->{_close_listen} = 1;
         }
-        $SIG{TERM} = $SIG{INT} = sub { $self->shutdown if( $self->{_running} && !$self->{_stopping} ) };
+        # A signal before start() is running (the parent may stop us right after the fork)
+        # is kept for start() to act on once it listens.
+        $SIG{TERM} = $SIG{INT} = sub
+        {
+            if( !$self->{_running} )
+            {
+                $self->{_stop_requested} = 1;
+            }
+            elsif( !$self->{_stopping} )
+            {
+                $self->shutdown;
+            }
+        };
+        POSIX::sigprocmask( POSIX::SIG_SETMASK(), $mask );
         $self->{on_listening} = sub{};
         my $r = $self->start;
         if( !$r )
@@ -1208,7 +1237,11 @@ the parent.
 
 Signals and shutdown. While L</start> supervises, SIGTERM and SIGINT make the parent call
 L</shutdown> (unless your program has its own handler for them, which should then call
-L</shutdown> itself). L</shutdown> in the parent sends SIGTERM to every worker and returns;
+L</shutdown> itself), and a SIGCHLD handler wakes it up when a worker ends (unless your
+program has its own: one that reaps children would take the workers' exit statuses, and
+L</start> would then report them as vanished). A stop that comes while the workers are still
+starting is not lost: they stop as soon as they listen. L</shutdown> in the parent sends
+SIGTERM to every worker and returns;
 each worker then does the normal shutdown (close 1001 to its clients, at most
 L</close_timeout> seconds), and L</start> returns once all have exited: the server, or
 C<undef> with C<Worker failure: ...> (see L</start>). A worker still there

@@ -38,7 +38,7 @@ subtest 'the handshake objects come back identical after the connection opened' 
         _setup => sub { $_[0]->max_recv_size( 4321 ) },
     );
     my( $sock, $code, $h ) = raw_handshake( $s->port, '/room/7?token=abc', 'User-Agent' => 'compact-test/1.0' );
-    is( $code, 101, '101' );
+    is( $code, 101, 'answered 101 Switching Protocols' );
     is( $h->{'x-test'}, 'yes', 'the header set in on_handshake went out' );
     ok( pump_until( sub { @ready } ), 'ready' );
     my $c = $conns[0];
@@ -77,7 +77,7 @@ subtest 'a handshake object held by user code is kept as it is' => sub
     my( $kept, $kept_req );
     my $s = server_with( handshake => sub { $kept = $_[1]; 1 } );
     my( $sock, $code ) = raw_handshake( $s->port, '/' );
-    is( $code, 101, '101' );
+    is( $code, 101, 'answered 101 Switching Protocols' );
     ok( pump_until( sub { @ready } ), 'ready' );
     my $c = $conns[0];
     ok( exists( $c->{handshake} ) && !exists( $c->{_handshake_frozen} ), 'not serialised' );
@@ -98,7 +98,7 @@ subtest 'without callbacks that receive it, the handshake object is made only wh
     my $s = server_with();
     $s->subprotocol( [qw( chat )] );
     my( $sock, $code, $h ) = raw_handshake( $s->port, '/lazy?x=1', 'Sec-WebSocket-Protocol' => 'other, chat', 'X-Custom' => 'yes' );
-    is( $code, 101, '101' );
+    is( $code, 101, 'answered 101 Switching Protocols' );
     is( $h->{'sec-websocket-protocol'}, 'chat', 'subprotocol negotiated from the engine\'s parse' );
     ok( pump_until( sub { @ready } ), 'ready' );
     my $c = $conns[0];

@@ -17,19 +17,10 @@ alarm( 60 );
 my $parent_loop = WebSocket::Loop->instance;
 ok( $parent_loop->reactor, 'parent loop' );
 
-pipe( my $rd, my $wr ) or die( $! );
-$wr->autoflush(1);
-my $pid = fork();
-die( "fork: $!" ) if( !defined( $pid ) );
-if( !$pid )
+my( $pid, $port ) = server_in_child( sub
 {
-    close( $rd );
-    alarm( 30 );
-    my $s = WebSocket::Server->new(
-        host        => '127.0.0.1',
-        port        => 0,
-        silence_max => 0,
-        on_connect  => sub
+    return(
+        on_connect => sub
         {
             my( $srv, $conn ) = @_;
             $conn->on(
@@ -37,15 +28,8 @@ if( !$pid )
                 disconnect => sub { $srv->shutdown },
             );
         },
-    ) || POSIX::_exit( 2 );
-    # Announce the port once listening, from inside the loop.
-    WebSocket::Loop->instance->add_timer( 0, undef, sub { print( $wr $s->port, "\n" ) } );
-    my $ok = $s->start;
-    POSIX::_exit( $ok ? 0 : 1 );
-}
-close( $wr );
-my $port = <$rd>;
-chomp( $port ) if( defined( $port ) );
+    );
+} );
 ok( $port, "child listens on port $port" );
 
 my $sock = raw_connect( $port );

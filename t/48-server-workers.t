@@ -32,41 +32,24 @@ END
 
 my $close_timeout = 2;
 
-# Forks a child that runs a server with %opt; returns ( $pid, $port, $reader ). The child
-# reports the port from on_listening, then the result of start ("ok" or the error).
+# A server with %opt in a forked child (see TestServer::server_in_child): ( $pid, $port, $reader ).
+# Its clients get their message back prefixed with the pid of the process that served them.
 sub server_child
 {
     my %opt = @_;
-    my $then = delete( $opt{then} );    # called in on_listening after the port is reported
-    pipe( my $rd, my $wr ) or die( $! );
-    $wr->autoflush(1);
-    my $pid = fork();
-    die( "fork: $!" ) if( !defined( $pid ) );
-    if( !$pid )
+    my( $pid, $port, $rd ) = server_in_child( sub
     {
-        close( $rd );
-        alarm( 40 );
-        my $s = WebSocket::Server->new(
-            host          => '127.0.0.1',
-            port          => 0,
-            silence_max   => 0,
+        return(
             close_timeout => $close_timeout,
-            on_listening  => sub { print( $wr "port ", $_[0]->port, "\n" ); $then->( @_ ) if( $then ) },
             on_connect    => sub
             {
                 my( $srv, $conn ) = @_;
                 $conn->on( utf8 => sub { $_[0]->send_utf8( "$$: $_[1]" ) } );
             },
             %opt,
-        ) || do{ print( $wr "new failed: ", WebSocket::Server->error, "\n" ); POSIX::_exit( 2 ) };
-        my $ok = $s->start;
-        print( $wr $ok ? "ok\n" : "error " . $s->error . "\n" );
-        POSIX::_exit( $ok ? 0 : 1 );
-    }
-    close( $wr );
+        );
+    }, 40 );
     push( @kill, $pid );
-    my $line = <$rd> // '';
-    my( $port ) = $line =~ /^port (\d+)$/;
     return( $pid, $port, $rd );
 }
 
@@ -220,7 +203,7 @@ subtest 'stopped at once: workers told to stop before they serve' => sub
     # workers have their own handlers or listen. They must still stop cleanly and at once
     # (they used to ignore it and be killed after close_timeout + 5 s).
     my $t0 = Time::HiRes::time();
-    my( $spid, $port, $rd ) = server_child( workers => 2, then => sub { $_[0]->shutdown } );
+    my( $spid, $port, $rd ) = server_child( workers => 2, on_listening => sub { $_[0]->shutdown } );
     ok( $port, 'listening' );
     my $st = wait_exit( $spid, $close_timeout + 8 );
     is( $st, 0, 'the parent exited with status 0' );

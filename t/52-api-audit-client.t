@@ -9,7 +9,7 @@ use WebSocket::Client;
 use WebSocket::Server;
 use WebSocket::Loop;
 use TestClient qw( raw_server ws_frame read_frame );
-use TestServer qw( listening_server pump_until );
+use TestServer qw( listening_server pump_until server_in_child );
 use warnings qw( WebSocket::Client );
 
 # The acceptance audit of WebSocket::Client: against WebSocket::Server across fork (the
@@ -26,19 +26,11 @@ END { local $?; kill( 'KILL', @kids ) if( @kids ); waitpid( $_, 0 ) for( @kids )
 # with the pid of the server, "pongs?" answers with the pongs the server got.
 sub forked_server
 {
-    pipe( my $rd, my $wr ) or die( $! );
-    $wr->autoflush(1);
-    my $pid = fork();
-    die( "fork: $!" ) if( !defined( $pid ) );
-    if( !$pid )
+    my( $pid, $port, $rd ) = server_in_child( sub
     {
-        close( $rd );
-        alarm( 30 );
+        my( $report ) = @_;
         my @pongs;
-        my $s = WebSocket::Server->new(
-            host        => '127.0.0.1',
-            port        => 0,
-            silence_max => 0,
+        return(
             subprotocol => 'echo',
             on_connect  => sub
             {
@@ -46,7 +38,7 @@ sub forked_server
                 $conn->on(
                     pong       => sub { push( @pongs, $_[1] ) },
                     binary     => sub { $_[0]->send_binary( $_[1] ) },
-                    disconnect => sub { my( $c, $code, $reason ) = @_; print( $wr "disconnect $code " . ( $reason // "" ) . "\n" ) },
+                    disconnect => sub { my( $c, $code, $reason ) = @_; $report->( "disconnect $code " . ( $reason // "" ) ) },
                     utf8       => sub
                     {
                         my( $c, $text ) = @_;
@@ -57,16 +49,9 @@ sub forked_server
                     },
                 );
             },
-        ) || POSIX::_exit( 2 );
-        WebSocket::Loop->instance->add_timer( 0, undef, sub { print( $wr $s->port, "\n" ) } );
-        my $ok = $s->start;
-        print( $wr "stopped\n" );
-        POSIX::_exit( $ok ? 0 : 1 );
-    }
+        );
+    } );
     push( @kids, $pid );
-    close( $wr );
-    my $port = <$rd>;
-    chomp( $port ) if( defined( $port ) );
     return( $port, $pid, $rd );
 }
 
@@ -114,7 +99,7 @@ subtest 'WebSocket::Client against WebSocket::Server in a child process' => sub
     ok( $c->disconnected, 'disconnected' );
     my @lines;
     while( my $l = <$rd> ) { chomp( $l ); push( @lines, $l ); }
-    is_deeply( \@lines, [ 'disconnect 1001 ', 'stopped' ], 'the server closed with 1001 and start returned' );
+    is_deeply( \@lines, [ 'disconnect 1001 ', 'ok' ], 'the server closed with 1001 and start returned' );
     waitpid( $pid, 0 );
     is( $? >> 8, 0, 'the child exits cleanly' );
 };

@@ -217,18 +217,9 @@ subtest 'the RSA key certificate, and an IP address as the host' => sub
 
 subtest 'across fork: a wss server in a child' => sub
 {
-    pipe( my $rd, my $wr ) or die( $! );
-    $wr->autoflush(1);
-    my $pid = fork();
-    die( "fork: $!" ) if( !defined( $pid ) );
-    if( !$pid )
+    my( $pid, $port ) = server_in_child( sub
     {
-        close( $rd );
-        alarm( 20 );
-        my $s = WebSocket::Server->new(
-            host          => '127.0.0.1',
-            port          => 0,
-            silence_max   => 0,
+        return(
             SSL_cert_file => $pki->file( 'server-chain.pem' ),
             SSL_key_file  => $pki->file( 'server.key' ),
             on_connect    => sub
@@ -239,15 +230,8 @@ subtest 'across fork: a wss server in a child' => sub
                     disconnect => sub { $srv->shutdown },
                 );
             },
-        ) || POSIX::_exit( 2 );
-        WebSocket::Loop->instance->add_timer( 0, undef, sub { print( $wr $s->port, "\n" ) } );
-        my $ok = $s->start;
-        # No END blocks, no destructors: the PKI directory is the parent's.
-        POSIX::_exit( $ok ? 0 : 1 );
-    }
-    close( $wr );
-    my $port = <$rd>;
-    chomp( $port ) if( defined( $port ) );
+        );
+    }, 20 );
     ok( $port, 'the child listens' );
     my @got;
     my $c = wss_client( $port, on_utf8 => sub { push( @got, $_[1] ) } );

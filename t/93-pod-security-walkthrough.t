@@ -8,6 +8,8 @@ use warnings;
 use Test::More;
 use Digest::SHA qw( hmac_sha256_hex );
 use JSON ();
+use lib 't/lib';
+use TestServer qw( server_in_child );
 use WebSocket::Client;
 
 my $pod = do { local $/; open( my $fh, '<', 'lib/WebSocket.pm' ) || die( "lib/WebSocket.pm: $!" ); <$fh> };
@@ -22,30 +24,27 @@ my $message_code = code_of( $step6 );
 # What the POD leaves to the reader: the port and TLS files, the session lookup, the secret,
 # what an accepted message does (here: answer "ok USER").
 like( $server_code, qr/listen\s+=> 8443,/, 'the server example listens' );
-my $listen = q{listen => 0, host => '127.0.0.1', on_listening => sub { syswrite( $W, $_[0]->port . "\n" ) },};
-$server_code =~ s/listen\s+=> 8443,/$listen/;
+$server_code =~ s/^\s*listen\s+=> 8443,\n//m;
 $server_code =~ s/^\s*SSL_(?:cert|key)_file\s+=>.*\n//mg;
 ok( $server_code =~ s/(\$conn->on\(\n)/$1 utf8 => \$ON_UTF8,\n/, 'the handshake example sets callbacks with on()' );
 ok( $message_code =~ s/# \.\.\. act for \$user \.\.\./\$conn->send_utf8( "ok \$user" );/, 'the message example has its placeholder' );
 ok( $message_code =~ s/\A\s*\$conn->on\( utf8 => (sub\b.*\})\);\s*\z/$1/s, 'the message example is one utf8 callback' );
 
-pipe( my $R, our $W ) || die( "pipe: $!" );
-my $pid = fork() // die( "fork: $!" );
-if( !$pid )
+our $secret = 'the server secret';
+sub session_user { my $cookie = shift( @_ ) // ''; return( $cookie =~ /\bsid=(\w+)/ ? $1 : undef ) }
+my( $pid, $port ) = server_in_child( sub
 {
-    close( $R );
-    alarm( 60 );
-    our $secret = 'the server secret';
-    sub session_user { my $cookie = shift( @_ ) // ''; return( $cookie =~ /\bsid=(\w+)/ ? $1 : undef ) }
-    my $code = "package main; no strict 'vars'; use JSON ();\n$server_code\nour \$ON_UTF8 = $message_code;\n\$server->start; 1;";
-    eval( $code ) || do { print STDERR "the POD's code failed: $@\n"; POSIX::_exit( 1 ) };
-    require POSIX;
-    POSIX::_exit( 0 );
-}
-close( $W );
-my $port = <$R>;
-ok( defined( $port ) && $port =~ /^\d+$/, 'the POD server listens' ) || do { kill( 'KILL', $pid ); BAIL_OUT( 'no server' ) };
-chomp( $port );
+    # The POD's code, compiled here; it ends with "my $server = WebSocket::Server->new( ... );",
+    # whose arguments are taken back as the options of the server in the child.
+    my $code = "package main; no strict 'vars'; use JSON ();\n$server_code\nour \$ON_UTF8 = $message_code;\n1;";
+    my @options;
+    require WebSocket::Server;    # loaded before new is replaced for the eval
+    no warnings 'redefine';
+    local *WebSocket::Server::new = sub { shift( @_ ); @options = @_; return( bless( {}, 'WebSocket::Server' ) ) };
+    eval( $code ) || die( "the POD's code failed: $@" );
+    return( @options );
+} );
+ok( $port, 'the POD server listens' ) || BAIL_OUT( 'no server' );
 
 sub token { my( $user, $expires ) = @_; return( hmac_sha256_hex( join( ';', 'csrf', $user, $expires ), 'the server secret' ) . ".$expires" ) }
 

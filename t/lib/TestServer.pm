@@ -7,6 +7,8 @@ use IO::Select;
 use MIME::Base64 ();
 use Digest::SHA ();
 use Time::HiRes ();
+use IO::Handle ();
+use POSIX ();
 use WebSocket;
 use WebSocket::Loop;
 use WebSocket::Server;
@@ -15,7 +17,7 @@ use WebSocket::Server;
 # hand (pump), and a raw client on a plain socket that writes and reads the exact bytes.
 
 our @EXPORT = qw( listening_server collecting_server pump pump_until raw_connect raw_request raw_handshake
-    read_response send_frame parse_frame read_frame raw_eof accept_for wait_closed );
+    read_response send_frame parse_frame read_frame raw_eof accept_for wait_closed server_in_child );
 
 sub listening_server
 {
@@ -232,6 +234,42 @@ sub raw_eof
     my( $sock, $secs ) = @_;
     _read_until( $sock, sub { ${*$sock}{eof} ? 1 : 0 }, $secs );
     return( ${*$sock}{eof} ? 1 : 0 );
+}
+
+# A WebSocket::Server in a forked child, for a test that talks to it from this process.
+# $options->( $report ) returns the server's options (host 127.0.0.1, port 0 and silence_max 0
+# unless they say otherwise); $report->( LINE ) sends a line to the test. The child reports
+# "port N" once listening (then calls the options' own on_listening, if any), "ok" or
+# "error MESSAGE" when start returns, and exits (status 0 when start succeeded) without END
+# blocks or destructors, which are the parent's. $alarm: seconds the child may live (30).
+# Returns ( $pid, $port, $reader ); $port is undef when the child did not get to listen.
+sub server_in_child
+{
+    my( $options, $alarm ) = @_;
+    pipe( my $rd, my $wr ) || die( "pipe: $!" );
+    $wr->autoflush( 1 );
+    my $pid = fork() // die( "fork: $!" );
+    if( !$pid )
+    {
+        close( $rd );
+        alarm( $alarm // 30 );
+        my $report = sub { print( $wr @_, "\n" ) };
+        my %opt = $options->( $report );
+        my $then = delete( $opt{on_listening} );
+        my $s = WebSocket::Server->new(
+            host         => '127.0.0.1',
+            port         => 0,
+            silence_max  => 0,
+            %opt,
+            on_listening => sub { $report->( 'port ', $_[0]->port ); $then->( @_ ) if( $then ) },
+        ) || do{ $report->( 'error ', WebSocket::Server->error ); POSIX::_exit( 2 ) };
+        my $ok = $s->start;
+        $report->( $ok ? 'ok' : 'error ' . $s->error );
+        POSIX::_exit( $ok ? 0 : 1 );
+    }
+    close( $wr );
+    my( $port ) = ( <$rd> // '' ) =~ /^port (\d+)$/;
+    return( $pid, $port, $rd );
 }
 
 1;

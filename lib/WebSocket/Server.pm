@@ -1054,6 +1054,14 @@ itself modelled on L<Net::WebSocket::Server>: code written for those runs unchan
 Everything happens in the thread that calls L</start>: callbacks may call any method of the
 server or of a connection, including L</shutdown>.
 
+Beyond the original: C<wss://> served by the engine's TLS (L</SSL_cert_file>,
+L</SSL_key_file>), permessage-deflate (L</extensions>), several worker processes on one port
+(L</workers>), a host event loop driving the server instead of L</start> (L</start_listening>
+with L<WebSocket::Loop::AnyEvent>, L<WebSocket::Loop::IOAsync> or L<WebSocket::Loop::Mojo>),
+and limits on what one client may cost (L</handshake_timeout>, L</max_buffered>,
+L</pong_timeout>, L<WebSocket::Connection/max_recv_size>). To authenticate the users of a web
+page, see L<WebSocket/"SECURITY CONSIDERATIONS"> and F<examples/secure-chat/>.
+
 =head1 CONSTRUCTOR
 
 =head2 new
@@ -1127,7 +1135,8 @@ Opens the listening socket and starts accepting connections, like L</start>, but
 once instead of running the loop: for a program whose own event loop drives the process's
 L<WebSocket::Loop>. Watch C<< WebSocket::Loop->instance->fileno >> for readability and arm a
 timer for C<< WebSocket::Loop->instance->next_deadline >> seconds; when either fires, call
-C<< WebSocket::Loop->instance->run_once( 0 ) >> (see F<examples/anyevent-echo-server.pl>).
+C<< WebSocket::Loop->instance->run_once( 0 ) >>. L<WebSocket::Loop::AnyEvent>,
+L<WebSocket::Loop::IOAsync> and L<WebSocket::Loop::Mojo> do that for those loops.
 L</shutdown> stops the server. Returns the object, or C<undef> and an error as L</start> does.
 With L</workers> above 1 it fails with
 C<start_listening serves in this process only: use start with workers E<gt> 1.>

@@ -433,6 +433,34 @@ for my $name ( qw( AnyEvent IOAsync Mojo ) )
         my $t11 = $host->{timer}->( $h, 0.02, 0, sub { $pc->send_utf8( 'y' ) } );
         ok( run_until( $host, $h, 5, sub { @pecho } ), 'the parent still works after the fork' );
         is( $pecho[0], 'parent y', 'its echo' );
+
+        # A child that does not attach: its copy of the adapter wakes up when the parent's
+        # reactor has work (here a connection to the parent's listener, made by the child),
+        # and must then let go, without driving the parent's reactor, dying or spinning.
+        my $kid2 = fork() // die( "fork: $!" );
+        if( !$kid2 )
+        {
+            my $code = eval
+            {
+                local $SIG{ALRM} = sub { POSIX::_exit( 7 ) };
+                alarm( 20 );
+                my $tcp = IO::Socket::INET->new( PeerAddr => '127.0.0.1', PeerPort => $ps->port ) || die( "connect: $!\n" );
+                my $cpu0 = ( times() )[0] + ( times() )[1];
+                my $t = $host->{timer}->( $h, 0.5, 0, sub { $host->{stop}->( $h ) } );
+                $host->{run}->( $h );
+                my $cpu = ( times() )[0] + ( times() )[1] - $cpu0;
+                die( "the inherited adapter is still attached in the child\n" ) if( $driver->is_attached );
+                die( sprintf( "the child spun (%.2f s of CPU in 0.5 s)\n", $cpu ) ) if( $cpu > 0.3 );
+                close( $tcp );
+                0;
+            } // do{ print( STDERR "# child: $@" ); 1 };
+            POSIX::_exit( $code );
+        }
+        waitpid( $kid2, 0 );
+        is( $? >> 8, 0, 'a child that did not attach let go of the inherited adapter, without spinning' );
+        @pecho = ();
+        my $t12 = $host->{timer}->( $h, 0.02, 0, sub { $pc->send_utf8( 'z' ) } );
+        ok( run_until( $host, $h, 5, sub { @pecho } ), 'and the parent still works' );
         $pc->shutdown;
         $ps->shutdown;
         run_until( $host, $h, 5, sub { !$ps->connections->length } );

@@ -76,6 +76,7 @@ sub detach
 sub _forget
 {
     my $self = shift( @_ );
+    local $@;
     $self->{attached} = 0;
     eval{ $self->_clear_timer };
     delete( @$self{qw( armed_at ws )} );

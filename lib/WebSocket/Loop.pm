@@ -14,6 +14,9 @@ our $VERSION = 'v0.3.0';
 
 my %INSTANCE;    # pid => loop
 
+# The code that asks the adapter driving the reactor for a turn (see host), or undef.
+our $KICK;
+
 # The events that belong to one connection (their second element is its id).
 my %CONN_EVENT = map{ $_ => 1 } qw( text binary ping pong drain request open close error closed );
 # The method whose messages run_once may hand to the callbacks itself (see run_once).
@@ -120,13 +123,60 @@ sub cancel_timer
 # message of a WebSocket::Connection goes straight to its on_utf8 / on_binary callback, exactly
 # as WebSocket::Connection::_engine_event would call it (so a connection class that overrides
 # _engine_event gets its messages there instead); every other event comes to _route_event.
+#
+# While another event loop drives the reactor (on_change or host registered), the turn needs
+# no kick from what its callbacks do (on_change follows it), and the host hears of the turn
+# also when a callback died: the exception is passed on after on_change.
 sub run_once
 {
     my( $self, $timeout ) = @_;
     return( $self->{reactor}->dispatch( $timeout, $self->{conns}, $STOCK_EVENT, $self ) ) if( !$self->{on_change} );
-    my $n = $self->{reactor}->dispatch( $timeout, $self->{conns}, $STOCK_EVENT, $self );
+    $KICK = undef;
+    my $n;
+    my $ok = eval{ $n = $self->{reactor}->dispatch( $timeout, $self->{conns}, $STOCK_EVENT, $self ); 1 };
+    my $err = $@;
+    $KICK = $self->{kick};
     $self->_changed;
+    die( $err ) if( !$ok );
     return( $n );
+}
+
+# host( $adapter ): the one adapter of another event loop that drives this reactor (undef:
+# none any more). While it is set, the reactor object is of the class below, whose methods
+# that change what the reactor has to do tell the adapter (once, until the next run_once)
+# through $KICK, so that a send, close or drop made outside run_once is acted on at once.
+# Without an adapter the reactor keeps its own class: nothing is added to the message path.
+
+sub host
+{
+    my $self = shift( @_ );
+    return( $self->{host} ) if( !@_ );
+    my $adapter = shift( @_ );
+    if( $adapter )
+    {
+        my $cur = $self->{host};
+        if( $cur && $cur != $adapter )
+        {
+            die( ref( $adapter ) . ": the reactor of this process is already driven by " . ref( $cur ) . "; detach that one first\n" );
+        }
+        return( $self ) if( $cur );
+        $self->{host} = $adapter;
+        Scalar::Util::weaken( $self->{host} );
+        my $weak = $adapter;
+        Scalar::Util::weaken( $weak );
+        $self->{kick} = sub { $KICK = undef; $weak->_kick if( $weak ); };
+        bless( $self->{reactor}, 'WebSocket::Loop::HostedReactor' );
+        $self->on_change( host => sub { $weak->_arm if( $weak ) } );
+        $KICK = $self->{kick};
+    }
+    elsif( $self->{host} || $self->{kick} )
+    {
+        delete( @$self{qw( host kick )} );
+        $KICK = undef;
+        bless( $self->{reactor}, 'WebSocket::Engine::Reactor' );
+        $self->on_change( host => undef );
+    }
+    return( $self );
 }
 
 # on_change( $key => CODE ): call the code after every run_once (whoever calls it) and every
@@ -201,6 +251,21 @@ sub _route_event
     }
     return;
 }
+
+# The reactor while an adapter drives it: the same object, whose calls that can leave work
+# for the reactor (a queued event, a new deadline, a new socket) first kick the adapter. The
+# kick only asks the host loop for a turn of the reactor as soon as it can (it runs nothing
+# now), and once: $KICK is cleared until the next run_once.
+package WebSocket::Loop::HostedReactor;
+our @ISA = ( 'WebSocket::Engine::Reactor' );
+for my $name ( qw( listen listen_fd unlisten connect accept reject send send_text close drop set watch unwatch ) )
+{
+    my $base = WebSocket::Engine::Reactor->can( $name ) || next;
+    no strict 'refs';
+    *{ $name } = sub { $WebSocket::Loop::KICK->() if( $WebSocket::Loop::KICK ); goto( &$base ); };
+}
+
+package WebSocket::Loop;
 
 1;
 
@@ -291,10 +356,27 @@ other event loops (L<WebSocket::Loop::AnyEvent>, L<WebSocket::Loop::IOAsync>,
 L<WebSocket::Loop::Mojo>) re-arm their timer there. C<$key> names the registration;
 C<< on_change( $key => undef ) >> removes it. Returns the loop.
 
+=head2 host( [$adapter] )
+
+The adapter of another event loop that drives the reactor (see L<WebSocket::Loop::Adapter>),
+or C<undef>. C<< host( $adapter ) >> makes it the one; it dies with C<CLASS: the reactor of
+this process is already driven by OTHER CLASS; detach that one first> while another adapter
+is set. C<< host( undef ) >> ends it. The adapters call it from C<attach> and C<detach>.
+
+While an adapter is set, what the program asks of the reactor outside L</run_once> (a send, a
+close or a drop of a connection, a new listener or client connection, a watched filehandle)
+asks the adapter, once until the next L</run_once>, for a turn of the reactor as soon as the
+host loop can: a close time-out, a queued event or a new deadline is then taken into account
+at once. The reactor object has a subclass of L<WebSocket::Engine::Reactor> for that time
+only; without an adapter nothing is added to the message path.
+
 =head2 run_once( [$timeout] )
 
 Wait at most C<$timeout> seconds (C<undef>: until something happens) for the reactor, then
-dispatch every event it returned, in order. Returns the number of events.
+dispatch every event it returned, in order. Returns the number of events. When a callback
+that is not wrapped dies, the L</on_change> callbacks are still called, then C<run_once> dies
+with the exception; the events not yet handed out wait for the next call (and
+L</next_deadline> is 0 meanwhile).
 
 =head1 SEE ALSO
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env perl
-# An echo server driven by AnyEvent instead of WebSocket::Server->start: the engine's reactor is
-# one more watcher in AnyEvent's loop, beside the program's own timers and watchers.
+# An echo server driven by AnyEvent instead of WebSocket::Server->start, through the adapter
+# WebSocket::Loop::AnyEvent: the engine's reactor is one more watcher in AnyEvent's loop,
+# beside the program's own timers and watchers.
 #
 #   perl -Mblib examples/anyevent-echo-server.pl [--host 127.0.0.1] [--port 8080]
 #
@@ -12,7 +13,7 @@ use warnings;
 use AnyEvent;
 use Getopt::Long;
 use IO::Handle;
-use WebSocket::Loop;
+use WebSocket::Loop::AnyEvent;
 use WebSocket::Server;
 
 my $host = '127.0.0.1';
@@ -20,6 +21,7 @@ my $port = 8080;
 GetOptions( 'host=s' => \$host, 'port=i' => \$port ) || die( "usage: $0 [--host HOST] [--port PORT]\n" );
 
 my $ticks = 0;
+my $open  = 0;    # connections not yet closed
 my $server = WebSocket::Server->new(
     host        => $host,
     port        => $port,
@@ -29,28 +31,19 @@ my $server = WebSocket::Server->new(
         my( $server, $conn ) = @_;
         $conn->max_recv_size( 16 * 1024 * 1024 );
         $conn->max_send_size( 16 * 1024 * 1024 );
+        $open++;
         $conn->on(
-            utf8   => sub { my( $c, $msg ) = @_; $c->send_utf8( $msg eq 'ticks' ? "ticks $ticks" : $msg ) },
-            binary => sub { my( $c, $bytes ) = @_; $c->send_binary( $bytes ) },
+            utf8       => sub { my( $c, $msg ) = @_; $c->send_utf8( $msg eq 'ticks' ? "ticks $ticks" : $msg ) },
+            binary     => sub { my( $c, $bytes ) = @_; $c->send_binary( $bytes ) },
+            disconnect => sub { $open-- },
         );
     },
 ) || die( WebSocket::Server->error, "\n" );
 $server->start_listening || die( $server->error, "\n" );
 
-# Drive the reactor from AnyEvent: run it when its descriptor is readable, and when its next
-# deadline (timers, time-outs) comes.
-my $loop = WebSocket::Loop->instance;
-open( my $reactor_fh, '<&=', $loop->fileno ) || die( "fdopen: $!\n" );
-my $deadline;
-my $drive;
-$drive = sub
-{
-    $loop->run_once( 0 );
-    my $after = $loop->next_deadline;
-    $deadline = defined( $after ) ? AnyEvent->timer( after => $after, cb => $drive ) : undef;
-};
-my $io = AnyEvent->io( fh => $reactor_fh, poll => 'r', cb => $drive );
-$drive->();
+# AnyEvent drives the engine from here on: WebSocket::Loop::AnyEvent watches the reactor's
+# descriptor and keeps one timer for its next deadline.
+my $driver = WebSocket::Loop::AnyEvent->attach;
 
 # The program's own watcher, running alongside.
 my $tick = AnyEvent->timer( after => 0.1, interval => 0.1, cb => sub { $ticks++ } );
@@ -61,5 +54,10 @@ my $term = AnyEvent->signal( signal => 'TERM', cb => sub { $quit->send } );
 printf( "listening on ws://%s:%d/\n", $host, $server->port );
 STDOUT->flush;
 $quit->recv;
+
+# Close every client with 1001 and give them a moment to answer, still under AnyEvent.
 $server->shutdown;
-$loop->run_once( 0.2 ) for( 1 .. 5 );
+my $closed = AnyEvent->condvar;
+my $give_up = AnyEvent->timer( after => 5, cb => sub { $closed->send } );
+my $check = AnyEvent->timer( after => 0, interval => 0.05, cb => sub { $closed->send if( !$open ) } );
+$closed->recv;

@@ -326,29 +326,51 @@ I/O to process. Another event loop watches it and calls L</run_once> with a time
 Seconds until the reactor's next timer or connection time-out, or C<undef> when none is set.
 Another event loop arms a timer for it and calls L</run_once> with a timeout of 0 when it fires.
 
-=head2 add_conn( $id, $object ), remove_conn( $id ), conn( $id )
+=head2 add_conn
+
+=head2 remove_conn
+
+=head2 conn
+
+    $loop->add_conn( $id, $object );
+    $loop->remove_conn( $id );
+    my $object = $loop->conn( $id );
 
 Register, forget or find the object that receives the events of a connection (its
 C<_engine_event> method is called with each event). The registration ends by itself after the
 connection's C<closed> event.
 
-=head2 add_listener( $id, $object ), remove_listener( $id )
+=head2 add_listener
+
+=head2 remove_listener
+
+    $loop->add_listener( $id, $object );
+    $loop->remove_listener( $id );
 
 Register or forget the object whose C<_engine_accept> method receives the connections
 accepted on a listener.
 
-=head2 watch( $fh, readable => CODE, writable => CODE )
+=head2 watch
+
+    $loop->watch( $fh, readable => CODE, writable => CODE );
 
 Call the code with the filehandle (and its descriptor) whenever it is readable or writable,
 with the level-triggered meaning of L<IO::Select>: as long as data is waiting, every
 L</run_once> reports it. Pass C<undef> as the code to stop watching a direction.
 
-=head2 add_timer( $after, $repeat, CODE ), cancel_timer( $id )
+=head2 add_timer
+
+=head2 cancel_timer
+
+    my $id = $loop->add_timer( $after, $repeat, CODE );
+    $loop->cancel_timer( $id );
 
 Call the code after C<$after> seconds, then every C<$repeat> seconds when C<$repeat> is
 defined. Returns the timer's id.
 
-=head2 on_change( $key => CODE )
+=head2 on_change
+
+    $loop->on_change( $key => CODE );
 
 Call the code (with no argument) after every L</run_once>, whoever called it, and after every
 L</add_timer>: the moment the reactor's L</next_deadline> may have moved. The adapters of
@@ -356,7 +378,10 @@ other event loops (L<WebSocket::Loop::AnyEvent>, L<WebSocket::Loop::IOAsync>,
 L<WebSocket::Loop::Mojo>) re-arm their timer there. C<$key> names the registration;
 C<< on_change( $key => undef ) >> removes it. Returns the loop.
 
-=head2 host( [$adapter] )
+=head2 host
+
+    my $adapter = $loop->host;
+    $loop->host( $adapter );
 
 The adapter of another event loop that drives the reactor (see L<WebSocket::Loop::Adapter>),
 or C<undef>. C<< host( $adapter ) >> makes it the one; it dies with C<CLASS: the reactor of
@@ -370,7 +395,9 @@ host loop can: a close time-out, a queued event or a new deadline is then taken 
 at once. The reactor object has a subclass of L<WebSocket::Engine::Reactor> for that time
 only; without an adapter nothing is added to the message path.
 
-=head2 run_once( [$timeout] )
+=head2 run_once
+
+    my $n = $loop->run_once( $timeout );
 
 Wait at most C<$timeout> seconds (C<undef>: until something happens) for the reactor, then
 dispatch every event it returned, in order. Returns the number of events. When a callback

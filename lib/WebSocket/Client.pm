@@ -1082,7 +1082,9 @@ L</connect> returns once the server's handshake answer has been received and ver
 background process is forked (the original did): received messages reach the callbacks in
 the calling process while L</start> or L</listen> runs the event loop, or while anything else
 runs it (another client's C<listen>, a L<WebSocket::Server> in the same process, or a program
-calling C<< WebSocket::Loop->instance->run_once >> from its own event loop).
+calling C<< WebSocket::Loop->instance->run_once >> from its own event loop, which
+L<WebSocket::Loop::AnyEvent>, L<WebSocket::Loop::IOAsync> and L<WebSocket::Loop::Mojo> do for
+those loops).
 
 Errors follow the distribution's model: a method that fails returns C<undef> (an empty list
 in list context) and sets an exception available with C<error>; with C<< fatal => 1 >> it

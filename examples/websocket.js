@@ -64,6 +64,7 @@
 
   P.on = function (name, fn) {
     if (!this._listeners[name]) throw new Error('WebSocketClient: unknown event "' + name + '"');
+    if (typeof fn !== 'function') throw new TypeError('WebSocketClient: the listener of "' + name + '" is not a function');
     this._listeners[name].push(fn);
     return this;
   };
@@ -99,20 +100,34 @@
 
   // ---- connecting --------------------------------------------------------------------------
 
+  // Public: (re)starts the client. While a reconnection is pending, it is made at once and
+  // the attempt count goes on; otherwise (never connected, closed by close(), or given up)
+  // the count starts again from 0.
   P.connect = function () {
-    var self = this, o = this.options;
     if (this.socket && (this.socket.readyState === CONNECTING || this.socket.readyState === OPEN)) return this;
+    if (!this._timer) this.reconnectAttempts = 0;
     this._closedByUser = false;
+    return this._open();
+  };
+
+  P._open = function () {
+    var self = this, o = this.options;
     if (this._timer) { clearTimeout(this._timer); this._timer = null; }
+    this._clearConnectTimer();
     var ws;
     try {
-      ws = o.protocols === undefined ? new WebSocket(this.url) : new WebSocket(this.url, o.protocols);
+      ws = o.protocols === undefined || o.protocols === null ? new WebSocket(this.url) : new WebSocket(this.url, o.protocols);
     } catch (e) {
-      // A bad URL: nothing to retry.
+      // A bad URL or subprotocol name: nothing to retry.
       this._emit('error', { type: 'socket', error: e });
       throw e;
     }
     ws.binaryType = o.binaryType;
+    var old = this.socket;
+    if (old) {
+      // Still closing (connect() right after close()): its events no longer concern us.
+      old.onopen = old.onmessage = old.onerror = old.onclose = null;
+    }
     this.socket = ws;
     if (o.connectTimeout > 0) {
       this._connectTimer = setTimeout(function () {
@@ -143,7 +158,7 @@
       self._emit('message', data, info);
     };
     ws.onerror = function (ev) {
-      if (self.socket !== ws) return;
+      if (self.socket !== ws || self._closedByUser) return;   // close() asked for this end
       self._emit('error', { type: 'socket', event: ev });
     };
     ws.onclose = function (ev) {
@@ -190,12 +205,13 @@
       ev.attempt = attempt;
       ev.delay = delay;
       var self = this;
-      this._timer = setTimeout(function () {
+      var timer = this._timer = setTimeout(function () {
         self._timer = null;
-        if (!self._closedByUser) self.connect();
+        if (!self._closedByUser) self._open();
       }, delay);
       this._emit('close', ev);
-      this._emit('reconnecting', { attempt: attempt, delay: delay, code: code, reason: reason });
+      // A close listener may have called close() or connect(): then nothing is pending any more.
+      if (this._timer === timer) this._emit('reconnecting', { attempt: attempt, delay: delay, code: code, reason: reason });
     } else {
       this._emit('close', ev);
     }
@@ -219,7 +235,22 @@
       var r = o.beforeSend(obj);
       if (r !== undefined) obj = r;
     }
-    return JSON.stringify(obj);
+    var text = JSON.stringify(obj);
+    if (typeof text !== 'string') throw new TypeError('WebSocketClient: ' + String(obj) + ' has no JSON form');
+    return text;
+  };
+
+  // Sends one item on the open socket. A message that cannot be prepared (the token function,
+  // beforeSend or JSON.stringify threw) is dropped and reported; the others go on.
+  P._sendNow = function (item) {
+    var out;
+    try { out = this._prepare(item); }
+    catch (e) {
+      this._emit('error', { type: 'encode', error: e, message: String(e && e.message || e), data: item.data });
+      return false;
+    }
+    this.socket.send(out);
+    return true;
   };
 
   P._enqueue = function (item) {
@@ -227,10 +258,7 @@
       this._emit('error', { type: 'closed', message: 'send after close()' });
       return false;
     }
-    if (this.socket && this.socket.readyState === OPEN) {
-      this.socket.send(this._prepare(item));
-      return true;
-    }
+    if (this.socket && this.socket.readyState === OPEN) return this._sendNow(item);
     if (this._queue.length >= this.options.queueLimit) {
       this._emit('error', { type: 'queue-full', message: 'send queue is full (' + this.options.queueLimit + ')', data: item.data });
       return false;
@@ -243,12 +271,13 @@
     var q = this._queue;
     this._queue = [];
     for (var i = 0; i < q.length; i++) {
+      if (this._closedByUser) return;   // a token or beforeSend hook called close(): drop the rest
       if (!this.socket || this.socket.readyState !== OPEN) {
         // The connection went away while flushing: keep the rest, in order.
         this._queue = q.slice(i).concat(this._queue);
         return;
       }
-      this.socket.send(this._prepare(q[i]));
+      this._sendNow(q[i]);
     }
   };
 
@@ -257,7 +286,22 @@
 
   // ---- closing -----------------------------------------------------------------------------
 
+  // The arguments the browser's WebSocket.close() accepts, checked before anything changes so
+  // that a bad call throws and leaves the client as it was.
+  function checkClose(code, reason) {
+    if (code !== undefined && (code !== Math.floor(code) || (code !== 1000 && (code < 3000 || code > 4999)))) {
+      throw new RangeError('WebSocketClient: close code ' + code + ' is neither 1000 nor in 3000-4999');
+    }
+    if (reason !== undefined && reason !== null) {
+      var n = typeof TextEncoder === 'function' ? new TextEncoder().encode(String(reason)).length
+                                                : unescape(encodeURIComponent(String(reason))).length;
+      if (n > 123) throw new RangeError('WebSocketClient: close reason longer than 123 bytes');
+    }
+  }
+
   P.close = function (code, reason) {
+    checkClose(code, reason);
+    var pending = !!this._timer;
     this._closedByUser = true;
     this._queue.length = 0;
     if (this._timer) { clearTimeout(this._timer); this._timer = null; }
@@ -265,11 +309,12 @@
     var ws = this.socket;
     if (ws && (ws.readyState === CONNECTING || ws.readyState === OPEN)) {
       if (code === undefined) ws.close();
-      else ws.close(code, reason);
-    } else if (!ws) {
-      // No connection (waiting to reconnect): report the end at once.
-      this._emit('close', { code: code === undefined ? 1000 : code, reason: reason || '', wasClean: true,
-                            willReconnect: false, finalReason: 'closed' });
+      else if (reason === undefined || reason === null) ws.close(code);
+      else ws.close(code, String(reason));
+    } else if (!ws && pending) {
+      // No connection, a reconnection was pending: report the end at once.
+      this._emit('close', { code: code === undefined ? 1000 : code, reason: reason === undefined || reason === null ? '' : String(reason),
+                            wasClean: true, willReconnect: false, finalReason: 'closed' });
     }
     return this;
   };

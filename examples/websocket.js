@@ -29,6 +29,7 @@
     reconnectMaxDelay: 30000,
     reconnectJitter: 0.5,
     maxReconnectAttempts: Infinity,
+    minUptime: 5000,
     finalCloseCodes: null,
     connectTimeout: 0,
     queueLimit: 1000,
@@ -47,13 +48,14 @@
     this.url = url;
     this.options = o;
     this.socket = null;
-    this.reconnectAttempts = 0;   // failed attempts since the last open connection
+    this.reconnectAttempts = 0;   // attempts since the last connection that stayed open minUptime ms
     this._listeners = {};
     for (var i = 0; i < EVENTS.length; i++) this._listeners[EVENTS[i]] = [];
     this._queue = [];
     this._closedByUser = false;
     this._timer = null;
     this._connectTimer = null;
+    this._uptimeTimer = null;
     this._everOpened = false;
     if (o.autoConnect) this.connect();
   }
@@ -123,6 +125,7 @@
       throw e;
     }
     ws.binaryType = o.binaryType;
+    this._clearUptimeTimer();
     var old = this.socket;
     if (old) {
       // Still closing (connect() right after close()): its events no longer concern us.
@@ -141,7 +144,10 @@
       var reconnected = self._everOpened;
       self._everOpened = true;
       var attempts = self.reconnectAttempts;
-      self.reconnectAttempts = 0;
+      // The backoff starts again only once this connection has proved stable: a server that
+      // accepts and drops clients at once must not get them back at the shortest delay forever.
+      if (!(o.minUptime > 0)) self.reconnectAttempts = 0;
+      else self._uptimeTimer = setTimeout(function () { self._uptimeTimer = null; self.reconnectAttempts = 0; }, o.minUptime);
       self._flush();
       self._emit('open', { reconnected: reconnected, attempts: attempts, protocol: ws.protocol, extensions: ws.extensions });
     };
@@ -164,6 +170,7 @@
     ws.onclose = function (ev) {
       if (self.socket !== ws) return;
       self._clearConnectTimer();
+      self._clearUptimeTimer();
       self.socket = null;
       self._closed(ev.code, ev.reason, ev.wasClean);
     };
@@ -172,6 +179,10 @@
 
   P._clearConnectTimer = function () {
     if (this._connectTimer) { clearTimeout(this._connectTimer); this._connectTimer = null; }
+  };
+
+  P._clearUptimeTimer = function () {
+    if (this._uptimeTimer) { clearTimeout(this._uptimeTimer); this._uptimeTimer = null; }
   };
 
   P._isFinal = function (code, reason) {
@@ -306,6 +317,7 @@
     this._queue.length = 0;
     if (this._timer) { clearTimeout(this._timer); this._timer = null; }
     this._clearConnectTimer();
+    this._clearUptimeTimer();
     var ws = this.socket;
     if (ws && (ws.readyState === CONNECTING || ws.readyState === OPEN)) {
       if (code === undefined) ws.close();

@@ -201,7 +201,7 @@ step( connectTimeout => sub
     $check->( ok( $close && $close->{t} >= 650 && $close->{t} < 10000, 'the attempt was abandoned after about 700 ms (' . ( $close ? $close->{t} : '?' ) . ' ms)' ) );
     $check->( ok( $close && !$close->{wasClean}, 'not clean' ) );
     $check->( is( $r->{state}, 3, 'CLOSED afterwards' ) );
-    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef }, 'no timer left' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
     $check->( is( $accepts->( '/timeout' ), 1, 'the server saw one connection' ) );
 });
 
@@ -219,13 +219,13 @@ step( maxReconnectAttempts => sub
     $check->( is( $r->{state}, 3, 'CLOSED once it gave up' ) );
     $check->( is( $r->{queued}, 0, 'the queue is emptied when the client gives up' ) );
     $check->( is( $r->{attempts}, 2, 'reconnectAttempts is 2' ) );
-    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef }, 'no timer left' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
     $check->( is_deeply( $shape->( $r->{again} ), [ 'error', [ 'close', 1006, $T, undef ], 'reconnecting', [ 'close', 1000, $F, 'closed' ] ],
         'connect() after giving up tries again; close() from the reconnecting listener ends it at once' ) );
     my( $again ) = grep{ $_->{ev} eq 'reconnecting' } @{ $r->{again} };
     $check->( is( $again && $again->{attempt}, 1, 'connect() started the count again' ) );
     $check->( is( $r->{againState}, 3, 'CLOSED afterwards' ) );
-    $check->( is_deeply( $r->{againTimers}, { reconnect => undef, connect => undef }, 'no timer left' ) );
+    $check->( is_deeply( $r->{againTimers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
     $check->( is( $accepts->( '/max' ), 4, 'the server saw 1 + 2 connections, then 1 after connect()' ) );
 });
 
@@ -261,15 +261,33 @@ step( protocols => sub
         'close 1006 (reconnect is off)' ) );
 });
 
+step( minUptime => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is_deeply( $shape->( $r->{flapping} ), [
+        ( 'open', [ 'close', 1011, $T, undef ], 'reconnecting' ) x 3, 'open', [ 'close', 1011, $F, 'max-attempts' ] ],
+        'a server that closes every connection at once: the client gives up after maxReconnectAttempts' ) );
+    $check->( is_deeply( [ map{ [ $_->{attempt}, $_->{delay} ] } grep{ $_->{ev} eq 'reconnecting' } @{ $r->{flapping} } ], [ [ 1, 100 ], [ 2, 200 ], [ 3, 400 ] ],
+        'the delays grow, since no connection stayed open minUptime' ) );
+    $check->( is_deeply( [ map{ $_->{attempts} } grep{ $_->{ev} eq 'open' } @{ $r->{flapping} } ], [ 0, 1, 2, 3 ], 'the open events count the attempts' ) );
+    $check->( is_deeply( $r->{flappingTimers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is_deeply( [ map{ [ $_->{attempt}, $_->{delay} ] } grep{ $_->{ev} eq 'reconnecting' } @{ $r->{stable} } ], [ [ 1, 100 ], [ 1, 100 ], [ 1, 100 ] ],
+        'connections that outlive minUptime: each loss is attempt 1 again' ) );
+    $check->( is_deeply( [ map{ $_->{ev} eq 'close' ? $_->{finalReason} // 'again' : $_->{ev} } @{ $r->{stable} } ],
+        [ ( 'open', 'again', 'reconnecting' ) x 3, 'open', 'closed' ], 'and the client never gives up' ) );
+    $check->( is_deeply( $r->{stableTimers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is( scalar( @{ $server_saw->( '/flap', 'open' ) } ), 4, 'the server saw 4 connections of the first client' ) );
+});
+
 step( closeWhileConnecting => sub
 {
     my( $r, $check ) = @_;
     $check->( is( $r->{stateBefore}, 0, 'CONNECTING when close() is called' ) );
-    $check->( is_deeply( $r->{timersRightAfter}, { reconnect => undef, connect => undef }, 'close() clears the connectTimeout timer at once' ) );
+    $check->( is_deeply( $r->{timersRightAfter}, { reconnect => undef, connect => undef, uptime => undef }, 'close() clears the connectTimeout timer at once' ) );
     $check->( is_deeply( $shape->( $r->{log} ), [ [ 'close', 1006, $F, 'closed' ] ],
         'one close event (1006: the connection was never made), finalReason "closed"; no error, no reconnection' ) );
     $check->( is( $r->{state}, 3, 'CLOSED afterwards' ) );
-    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef }, 'no timer left' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
     $check->( is( $accepts->( '/close-connecting' ), 1, 'the server saw one connection' ) );
 });
 
@@ -279,7 +297,7 @@ step( closeWhileWaiting => sub
     $check->( is( $r->{stateWaiting}, 0, 'CONNECTING while the reconnection waits' ) );
     $check->( is_deeply( $shape->( $r->{sync} ), [ [ 'close', 4000, $F, 'closed' ] ], 'close() emits its close event at once' ) );
     $check->( is_deeply( [ map{ $_->{reason} } @{ $r->{sync} } ], [ 'bye' ], 'with the reason given' ) );
-    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef }, 'the reconnection timer is cleared' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'the reconnection timer is cleared' ) );
     $check->( is_deeply( $r->{afterSecondClose}, [], 'a second close() emits nothing' ) );
     $check->( is_deeply( $r->{sendAfter}, [ $F, $F ], 'send() and sendJSON() after close() return false' ) );
     $check->( is_deeply( $r->{sendErrors}, [ 'closed', 'closed' ], 'each with an error event of type "closed"' ) );

@@ -8,7 +8,7 @@
 'use strict';
 const { report, launchChromium } = require('./node_common');
 
-const STEPS = ['connectTimeout', 'maxReconnectAttempts', 'binaryType', 'protocols', 'closeWhileConnecting',
+const STEPS = ['connectTimeout', 'maxReconnectAttempts', 'binaryType', 'protocols', 'minUptime', 'closeWhileConnecting',
                'closeWhileWaiting', 'tokenThrows', 'listenerThrows', 'jsonErrors', 'doubleOpen', 'listenerRemoval',
                'closeArguments'];
 const [pageUrl, echoUrl, silentUrl] = process.argv.slice(2);

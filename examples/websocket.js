@@ -45,6 +45,11 @@
     var o = {}, k;
     for (k in DEFAULTS) o[k] = DEFAULTS[k];
     for (k in (options || {})) if (Object.prototype.hasOwnProperty.call(options, k)) o[k] = options[k];
+    // The browser ignores an unknown binaryType and keeps its own default, 'blob': a typo would
+    // silently hand the page Blobs instead of ArrayBuffers.
+    if (o.binaryType !== 'arraybuffer' && o.binaryType !== 'blob') {
+      throw new TypeError('WebSocketClient: binaryType must be "arraybuffer" or "blob", not "' + o.binaryType + '"');
+    }
     this.url = url;
     this.options = o;
     this.socket = null;

@@ -237,6 +237,8 @@ step( binaryType => sub
     $check->( is_deeply( $r->{arraybuffer}, { isBlob => $F, isArrayBuffer => $T, allBytes => $T, socketBinaryType => 'arraybuffer' },
         "binaryType 'arraybuffer': an ArrayBuffer holding the 256 bytes" ) );
     $check->( is_deeply( $r->{dflt}, $r->{arraybuffer}, "the default is 'arraybuffer'" ) );
+    $check->( is( $r->{typo}, 'TypeError', "binaryType 'ArrayBuffer' (which the browser would ignore) throws a TypeError" ) );
+    $check->( ok( !@{ $server_saw->( '/binary-typo' ) }, 'and makes no connection' ) );
     $check->( is( scalar( @{ $server_saw->( $_, 'message' ) } ), 1, "the server got the binary message on $_" ) )
         for( qw( /binary-blob /binary-arraybuffer /binary-default ) );
 });

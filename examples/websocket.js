@@ -29,6 +29,7 @@
     reconnectMaxDelay: 30000,
     reconnectJitter: 0.5,
     maxReconnectAttempts: Infinity,
+    minUptime: 5000,
     finalCloseCodes: null,
     connectTimeout: 0,
     queueLimit: 1000,
@@ -44,16 +45,22 @@
     var o = {}, k;
     for (k in DEFAULTS) o[k] = DEFAULTS[k];
     for (k in (options || {})) if (Object.prototype.hasOwnProperty.call(options, k)) o[k] = options[k];
+    // The browser ignores an unknown binaryType and keeps its own default, 'blob': a typo would
+    // silently hand the page Blobs instead of ArrayBuffers.
+    if (o.binaryType !== 'arraybuffer' && o.binaryType !== 'blob') {
+      throw new TypeError('WebSocketClient: binaryType must be "arraybuffer" or "blob", not "' + o.binaryType + '"');
+    }
     this.url = url;
     this.options = o;
     this.socket = null;
-    this.reconnectAttempts = 0;   // failed attempts since the last open connection
+    this.reconnectAttempts = 0;   // attempts since the last connection that stayed open minUptime ms
     this._listeners = {};
     for (var i = 0; i < EVENTS.length; i++) this._listeners[EVENTS[i]] = [];
     this._queue = [];
     this._closedByUser = false;
     this._timer = null;
     this._connectTimer = null;
+    this._uptimeTimer = null;
     this._everOpened = false;
     if (o.autoConnect) this.connect();
   }
@@ -64,6 +71,7 @@
 
   P.on = function (name, fn) {
     if (!this._listeners[name]) throw new Error('WebSocketClient: unknown event "' + name + '"');
+    if (typeof fn !== 'function') throw new TypeError('WebSocketClient: the listener of "' + name + '" is not a function');
     this._listeners[name].push(fn);
     return this;
   };
@@ -99,20 +107,35 @@
 
   // ---- connecting --------------------------------------------------------------------------
 
+  // Public: (re)starts the client. While a reconnection is pending, it is made at once and
+  // the attempt count goes on; otherwise (never connected, closed by close(), or given up)
+  // the count starts again from 0.
   P.connect = function () {
-    var self = this, o = this.options;
     if (this.socket && (this.socket.readyState === CONNECTING || this.socket.readyState === OPEN)) return this;
+    if (!this._timer) this.reconnectAttempts = 0;
     this._closedByUser = false;
+    return this._open();
+  };
+
+  P._open = function () {
+    var self = this, o = this.options;
     if (this._timer) { clearTimeout(this._timer); this._timer = null; }
+    this._clearConnectTimer();
     var ws;
     try {
-      ws = o.protocols === undefined ? new WebSocket(this.url) : new WebSocket(this.url, o.protocols);
+      ws = o.protocols === undefined || o.protocols === null ? new WebSocket(this.url) : new WebSocket(this.url, o.protocols);
     } catch (e) {
-      // A bad URL: nothing to retry.
+      // A bad URL or subprotocol name: nothing to retry.
       this._emit('error', { type: 'socket', error: e });
       throw e;
     }
     ws.binaryType = o.binaryType;
+    this._clearUptimeTimer();
+    var old = this.socket;
+    if (old) {
+      // Still closing (connect() right after close()): its events no longer concern us.
+      old.onopen = old.onmessage = old.onerror = old.onclose = null;
+    }
     this.socket = ws;
     if (o.connectTimeout > 0) {
       this._connectTimer = setTimeout(function () {
@@ -126,7 +149,10 @@
       var reconnected = self._everOpened;
       self._everOpened = true;
       var attempts = self.reconnectAttempts;
-      self.reconnectAttempts = 0;
+      // The backoff starts again only once this connection has proved stable: a server that
+      // accepts and drops clients at once must not get them back at the shortest delay forever.
+      if (!(o.minUptime > 0)) self.reconnectAttempts = 0;
+      else self._uptimeTimer = setTimeout(function () { self._uptimeTimer = null; self.reconnectAttempts = 0; }, o.minUptime);
       self._flush();
       self._emit('open', { reconnected: reconnected, attempts: attempts, protocol: ws.protocol, extensions: ws.extensions });
     };
@@ -143,12 +169,13 @@
       self._emit('message', data, info);
     };
     ws.onerror = function (ev) {
-      if (self.socket !== ws) return;
+      if (self.socket !== ws || self._closedByUser) return;   // close() asked for this end
       self._emit('error', { type: 'socket', event: ev });
     };
     ws.onclose = function (ev) {
       if (self.socket !== ws) return;
       self._clearConnectTimer();
+      self._clearUptimeTimer();
       self.socket = null;
       self._closed(ev.code, ev.reason, ev.wasClean);
     };
@@ -157,6 +184,10 @@
 
   P._clearConnectTimer = function () {
     if (this._connectTimer) { clearTimeout(this._connectTimer); this._connectTimer = null; }
+  };
+
+  P._clearUptimeTimer = function () {
+    if (this._uptimeTimer) { clearTimeout(this._uptimeTimer); this._uptimeTimer = null; }
   };
 
   P._isFinal = function (code, reason) {
@@ -190,12 +221,13 @@
       ev.attempt = attempt;
       ev.delay = delay;
       var self = this;
-      this._timer = setTimeout(function () {
+      var timer = this._timer = setTimeout(function () {
         self._timer = null;
-        if (!self._closedByUser) self.connect();
+        if (!self._closedByUser) self._open();
       }, delay);
       this._emit('close', ev);
-      this._emit('reconnecting', { attempt: attempt, delay: delay, code: code, reason: reason });
+      // A close listener may have called close() or connect(): then nothing is pending any more.
+      if (this._timer === timer) this._emit('reconnecting', { attempt: attempt, delay: delay, code: code, reason: reason });
     } else {
       this._emit('close', ev);
     }
@@ -219,7 +251,22 @@
       var r = o.beforeSend(obj);
       if (r !== undefined) obj = r;
     }
-    return JSON.stringify(obj);
+    var text = JSON.stringify(obj);
+    if (typeof text !== 'string') throw new TypeError('WebSocketClient: ' + String(obj) + ' has no JSON form');
+    return text;
+  };
+
+  // Sends one item on the open socket. A message that cannot be prepared (the token function,
+  // beforeSend or JSON.stringify threw) is dropped and reported; the others go on.
+  P._sendNow = function (item) {
+    var out;
+    try { out = this._prepare(item); }
+    catch (e) {
+      this._emit('error', { type: 'encode', error: e, message: String(e && e.message || e), data: item.data });
+      return false;
+    }
+    this.socket.send(out);
+    return true;
   };
 
   P._enqueue = function (item) {
@@ -227,10 +274,7 @@
       this._emit('error', { type: 'closed', message: 'send after close()' });
       return false;
     }
-    if (this.socket && this.socket.readyState === OPEN) {
-      this.socket.send(this._prepare(item));
-      return true;
-    }
+    if (this.socket && this.socket.readyState === OPEN) return this._sendNow(item);
     if (this._queue.length >= this.options.queueLimit) {
       this._emit('error', { type: 'queue-full', message: 'send queue is full (' + this.options.queueLimit + ')', data: item.data });
       return false;
@@ -243,12 +287,13 @@
     var q = this._queue;
     this._queue = [];
     for (var i = 0; i < q.length; i++) {
+      if (this._closedByUser) return;   // a token or beforeSend hook called close(): drop the rest
       if (!this.socket || this.socket.readyState !== OPEN) {
         // The connection went away while flushing: keep the rest, in order.
         this._queue = q.slice(i).concat(this._queue);
         return;
       }
-      this.socket.send(this._prepare(q[i]));
+      this._sendNow(q[i]);
     }
   };
 
@@ -257,19 +302,36 @@
 
   // ---- closing -----------------------------------------------------------------------------
 
+  // The arguments the browser's WebSocket.close() accepts, checked before anything changes so
+  // that a bad call throws and leaves the client as it was.
+  function checkClose(code, reason) {
+    if (code !== undefined && (code !== Math.floor(code) || (code !== 1000 && (code < 3000 || code > 4999)))) {
+      throw new RangeError('WebSocketClient: close code ' + code + ' is neither 1000 nor in 3000-4999');
+    }
+    if (reason !== undefined && reason !== null) {
+      var n = typeof TextEncoder === 'function' ? new TextEncoder().encode(String(reason)).length
+                                                : unescape(encodeURIComponent(String(reason))).length;
+      if (n > 123) throw new RangeError('WebSocketClient: close reason longer than 123 bytes');
+    }
+  }
+
   P.close = function (code, reason) {
+    checkClose(code, reason);
+    var pending = !!this._timer;
     this._closedByUser = true;
     this._queue.length = 0;
     if (this._timer) { clearTimeout(this._timer); this._timer = null; }
     this._clearConnectTimer();
+    this._clearUptimeTimer();
     var ws = this.socket;
     if (ws && (ws.readyState === CONNECTING || ws.readyState === OPEN)) {
       if (code === undefined) ws.close();
-      else ws.close(code, reason);
-    } else if (!ws) {
-      // No connection (waiting to reconnect): report the end at once.
-      this._emit('close', { code: code === undefined ? 1000 : code, reason: reason || '', wasClean: true,
-                            willReconnect: false, finalReason: 'closed' });
+      else if (reason === undefined || reason === null) ws.close(code);
+      else ws.close(code, String(reason));
+    } else if (!ws && pending) {
+      // No connection, a reconnection was pending: report the end at once.
+      this._emit('close', { code: code === undefined ? 1000 : code, reason: reason === undefined || reason === null ? '' : String(reason),
+                            wasClean: true, willReconnect: false, finalReason: 'closed' });
     }
     return this;
   };

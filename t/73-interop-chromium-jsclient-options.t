@@ -1,0 +1,381 @@
+use strict;
+use warnings;
+use FindBin ();
+use lib "$FindBin::Bin/interop";
+use IO::Select;
+use IO::Socket::INET;
+use JSON::PP ();
+use Test::More;
+use Interop;
+
+# The options and the edge cases of the browser client library examples/websocket.js, in
+# headless Chromium (Debian's chromium, driven by playwright-core). t/69 covers the main
+# path; this file covers, one page step each (t/interop/jsclient_options.html):
+#   - connectTimeout and maxReconnectAttempts, against a "silent" TCP server that reads the
+#     handshake and never answers (it reports each connection by its URL path);
+#   - binaryType 'blob' and 'arraybuffer'; protocols negotiated with WebSocket::Server
+#     (subprotocol => [ 'chat', 'json' ]);
+#   - close() while connecting and while a reconnection is scheduled, sends after close(),
+#     a token function that throws, listeners that throw, JSON parse errors, connect() twice,
+#     removing listeners, close() with arguments the browser refuses.
+# Our server echoes; a JSON text { "cmd": "close", "code": N, "reason": R } makes it close
+# with that code. It reports each connection's path, subprotocol, messages and close.
+
+Interop::need_chromium();
+
+my $top = "$FindBin::Bin/..";
+my $T = JSON::PP::true();
+my $F = JSON::PP::false();
+
+my $echo = Interop::spawn( name => 'WebSocket server', code => sub
+{
+    require WebSocket::Server;
+    my $json = JSON::PP->new->canonical;
+    my $n = 0;
+    my $server = WebSocket::Server->new(
+        listen      => IO::Socket::INET->new( LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, Proto => 'tcp', ReuseAddr => 1 ) || die( "listen: $!\n" ),
+        silence_max => 0,
+        subprotocol => [qw( chat json )],
+        on_connect  => sub
+        {
+            my( $server, $conn ) = @_;
+            my $id = ++$n;
+            my $path = '';
+            $conn->on(
+                ready => sub
+                {
+                    my $c = shift( @_ );
+                    $path = $c->request_uri ? $c->request_uri->path : '';
+                    Interop::report( conn => $id, path => $path, event => 'open', subprotocol => join( ',', @{ $c->subprotocol } ) );
+                },
+                utf8 => sub
+                {
+                    my( $c, $msg ) = @_;
+                    my $obj = $msg =~ /^\{/ ? eval{ $json->decode( $msg ) } : undef;
+                    Interop::report( conn => $id, path => $path, event => 'message', type => 'text', ( $obj ? ( json => $obj ) : ( text => $msg ) ) );
+                    if( $obj && ( $obj->{cmd} // '' ) eq 'close' )
+                    {
+                        $c->disconnect( $obj->{code}, $obj->{reason} );
+                    }
+                    else
+                    {
+                        $c->send_utf8( $msg );
+                    }
+                },
+                binary => sub
+                {
+                    my( $c, $msg ) = @_;
+                    Interop::report( conn => $id, path => $path, event => 'message', type => 'binary', length => length( $msg ) );
+                    $c->send_binary( $msg );
+                },
+                disconnect => sub
+                {
+                    my( $c, $code, $reason ) = @_;
+                    Interop::report( conn => $id, path => $path, event => 'close', rcvd => [ 0 + ( $code // 0 ), "" . ( $reason // '' ) ] );
+                },
+            );
+            return( 1 );
+        },
+    ) || die( 'WebSocket::Server->new: ' . WebSocket::Server->error . "\n" );
+    Interop::report( event => 'listening', port => $server->listen->sockport );
+    $server->start || die( 'start: ' . $server->error . "\n" );
+});
+
+# Accepts, reads the handshake request, reports its path, and never answers.
+my $silent = Interop::spawn( name => 'silent server', code => sub
+{
+    my $l = IO::Socket::INET->new( LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1 ) || die( "listen: $!\n" );
+    Interop::report( event => 'listening', port => $l->sockport );
+    my $sel = IO::Select->new( $l );
+    my %buf;
+    while( 1 )
+    {
+        for my $fh ( $sel->can_read( 60 ) )
+        {
+            if( $fh == $l )
+            {
+                my $c = $l->accept || next;
+                $sel->add( $c );
+                $buf{ $c } = '';
+                next;
+            }
+            my $got = sysread( $fh, $buf{ $fh }, 8192, length( $buf{ $fh } ) );
+            if( !$got )
+            {
+                $sel->remove( $fh );
+                delete( $buf{ $fh } );
+                close( $fh );
+                next;
+            }
+            if( defined( $buf{ $fh } ) && $buf{ $fh } =~ m{^GET\s+(\S+)\s[^\n]*\n.*\r?\n\r?\n}s )
+            {
+                Interop::report( event => 'accept', path => $1 );
+                $buf{ $fh } = undef;   # reported; what follows is ignored
+            }
+        }
+    }
+});
+
+# A tiny HTTP server: GET /jsclient_options.html and /websocket.js, one request per connection.
+my $http = Interop::spawn( name => 'HTTP server', code => sub
+{
+    my %files = (
+        '/jsclient_options.html' => [ "$Interop::DIR/jsclient_options.html", 'text/html; charset=utf-8' ],
+        '/websocket.js'          => [ "$top/examples/websocket.js", 'text/javascript; charset=utf-8' ],
+    );
+    my $l = IO::Socket::INET->new( LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1 ) || die( "listen: $!\n" );
+    Interop::report( event => 'listening', port => $l->sockport );
+    while( my $c = $l->accept )
+    {
+        my $req = '';
+        while( $req !~ /\r?\n\r?\n/ )
+        {
+            my $got = sysread( $c, $req, 8192, length( $req ) );
+            last if( !$got );
+        }
+        my( $path ) = $req =~ m{^GET\s+(/[^\s?]*)};
+        my $f = $files{ $path // '' };
+        my( $status, $type, $body ) = ( '404 Not Found', 'text/plain', "not found\n" );
+        if( $f && open( my $fh, '<:raw', $f->[0] ) )
+        {
+            local $/;
+            ( $status, $type, $body ) = ( '200 OK', $f->[1], scalar( <$fh> ) );
+        }
+        print( $c "HTTP/1.1 $status\r\nContent-Type: $type\r\nContent-Length: " . length( $body ) .
+               "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n$body" );
+        close( $c );
+    }
+});
+
+my @servers = ( $echo, $silent, $http );
+if( !ok( Interop::wait_for( \@servers, sub{ !grep{ !Interop::listening_port( $_ ) } @servers }, 30 ), 'the servers listen' ) )
+{
+    diag( map{ Interop::transcript( $_ ) } @servers );
+    done_testing;
+    exit( 0 );
+}
+my( $echo_port, $silent_port, $http_port ) = map{ Interop::listening_port( $_ ) } @servers;
+my $drv = Interop::spawn( name => 'Chromium page', cmd => [ 'node', "$Interop::DIR/jsclient_options_driver.js",
+    "http://127.0.0.1:$http_port/jsclient_options.html", "ws://127.0.0.1:$echo_port", "ws://127.0.0.1:$silent_port" ] );
+Interop::wait_for( [ $drv, $echo, $silent ], sub{ Interop::events( $drv, event => 'done' ) || Interop::events( $drv, event => 'error' ) || $drv->{eof} }, 200 );
+# What the servers report last (the page's final close) may follow the page's last line.
+Interop::wait_for( [ $echo, $silent ], sub{ 0 }, 1 );
+Interop::stop( $_ ) for( $drv, @servers );
+
+my( $done ) = Interop::events( $drv, event => 'done' );
+ok( $done, 'the page ran to its end' ) || diag( Interop::transcript( $drv ) );
+note( "browser: $done->{browser}" ) if( $done );
+ok( !Interop::events( $drv, event => 'error' ), 'the driver reports no error' );
+my %step = map{ $_->{name} => $_ } Interop::events( $drv, event => 'step' );
+my $accepts = sub{ scalar( Interop::events( $silent, event => 'accept', path => $_[0] ) ) };
+my $server_saw = sub{ my( $path, $ev ) = @_; [ Interop::events( $echo, path => $path, ( $ev ? ( event => $ev ) : () ) ) ] };
+# [ ev, code, willReconnect, finalReason ] of the close events, or the event name for the others.
+my $shape = sub{ [ map{ $_->{ev} eq 'close' ? [ 'close', $_->{code}, $_->{willReconnect}, $_->{finalReason} ] : $_->{ev} } @{ $_[0] || [] } ] };
+
+sub step
+{
+    my( $name, $code ) = @_;
+    subtest( $name => sub
+    {
+        my $s = $step{ $name };
+        if( !ok( $s && $s->{result}, "the page ran the step" ) )
+        {
+            diag( $s ? "page: $s->{error}" : 'no report of the step' );
+            diag( Interop::transcript( $drv ) );
+            return;
+        }
+        my $r = $s->{result};
+        my $failed = 0;
+        $code->( $r, sub{ $_[0] || $failed++ } );
+        diag( 'the page saw: ' . JSON::PP->new->canonical->encode( $r ) ) if( $failed );
+    });
+}
+
+step( connectTimeout => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is( $r->{stateBefore}, 0, 'CONNECTING while the server says nothing' ) );
+    $check->( is_deeply( $shape->( $r->{log} ), [ 'error', [ 'close', 1006, $F, 'no-reconnect' ] ],
+        'after connectTimeout: the browser\'s error, then close 1006, final (reconnect is off)' ) );
+    my( $close ) = grep{ $_->{ev} eq 'close' } @{ $r->{log} };
+    $check->( ok( $close && $close->{t} >= 650 && $close->{t} < 10000, 'the attempt was abandoned after about 700 ms (' . ( $close ? $close->{t} : '?' ) . ' ms)' ) );
+    $check->( ok( $close && !$close->{wasClean}, 'not clean' ) );
+    $check->( is( $r->{state}, 3, 'CLOSED afterwards' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is( $accepts->( '/timeout' ), 1, 'the server saw one connection' ) );
+});
+
+step( maxReconnectAttempts => sub
+{
+    my( $r, $check ) = @_;
+    $check->( ok( $r->{queuedSend}, 'a send before the first attempt is queued' ) );
+    $check->( is_deeply( $shape->( $r->{log} ), [
+        'error', [ 'close', 1006, $T, undef ], 'reconnecting',
+        'error', [ 'close', 1006, $T, undef ], 'reconnecting',
+        'error', [ 'close', 1006, $F, 'max-attempts' ] ],
+        'maxReconnectAttempts 2: two reconnections, then a final close with finalReason "max-attempts"' ) );
+    my @rec = grep{ $_->{ev} eq 'reconnecting' } @{ $r->{log} };
+    $check->( is_deeply( [ map{ [ $_->{attempt}, $_->{delay} ] } @rec ], [ [ 1, 100 ], [ 2, 200 ] ], 'attempts 1 and 2, after 100 and 200 ms' ) );
+    $check->( is( $r->{state}, 3, 'CLOSED once it gave up' ) );
+    $check->( is( $r->{queued}, 0, 'the queue is emptied when the client gives up' ) );
+    $check->( is( $r->{attempts}, 2, 'reconnectAttempts is 2' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is_deeply( $shape->( $r->{again} ), [ 'error', [ 'close', 1006, $T, undef ], 'reconnecting', [ 'close', 1000, $F, 'closed' ] ],
+        'connect() after giving up tries again; close() from the reconnecting listener ends it at once' ) );
+    my( $again ) = grep{ $_->{ev} eq 'reconnecting' } @{ $r->{again} };
+    $check->( is( $again && $again->{attempt}, 1, 'connect() started the count again' ) );
+    $check->( is( $r->{againState}, 3, 'CLOSED afterwards' ) );
+    $check->( is_deeply( $r->{againTimers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is( $accepts->( '/max' ), 4, 'the server saw 1 + 2 connections, then 1 after connect()' ) );
+});
+
+step( binaryType => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is_deeply( $r->{blob}, { isBlob => $T, isArrayBuffer => $F, allBytes => $T, socketBinaryType => 'blob' },
+        "binaryType 'blob': a Blob holding the 256 bytes" ) );
+    $check->( is_deeply( $r->{arraybuffer}, { isBlob => $F, isArrayBuffer => $T, allBytes => $T, socketBinaryType => 'arraybuffer' },
+        "binaryType 'arraybuffer': an ArrayBuffer holding the 256 bytes" ) );
+    $check->( is_deeply( $r->{dflt}, $r->{arraybuffer}, "the default is 'arraybuffer'" ) );
+    $check->( is( $r->{typo}, 'TypeError', "binaryType 'ArrayBuffer' (which the browser would ignore) throws a TypeError" ) );
+    $check->( ok( !@{ $server_saw->( '/binary-typo' ) }, 'and makes no connection' ) );
+    $check->( is( scalar( @{ $server_saw->( $_, 'message' ) } ), 1, "the server got the binary message on $_" ) )
+        for( qw( /binary-blob /binary-arraybuffer /binary-default ) );
+});
+
+step( protocols => sub
+{
+    my( $r, $check ) = @_;
+    my %want = ( list => 'json', string => 'chat', none => '' );
+    for my $k ( sort( keys( %want ) ) )
+    {
+        my $p = $r->{ $k } || {};
+        $check->( ok( $p->{opened}, "$k: open" ) );
+        $check->( is( $p->{eventProtocol}, $want{ $k }, "$k: the open event gives protocol '$want{ $k }'" ) );
+        $check->( is( $p->{protocol}, $want{ $k }, "$k: so does the protocol property" ) );
+        $check->( is( $p->{protocolAfter}, '', "$k: '' once closed" ) );
+        my( $open ) = @{ $server_saw->( "/proto-$k", 'open' ) };
+        $check->( is( $open && $open->{subprotocol}, $want{ $k }, "$k: the server selected '$want{ $k }'" ) );
+    }
+    my $u = $r->{unknown} || {};
+    $check->( ok( !$u->{opened}, 'a subprotocol the server does not speak: the browser refuses the answer, never open' ) );
+    $check->( is_deeply( [ @{ $u->{close} || {} }{qw( code wasClean willReconnect finalReason )} ], [ 1006, $F, $F, 'no-reconnect' ],
+        'close 1006 (reconnect is off)' ) );
+});
+
+step( minUptime => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is_deeply( $shape->( $r->{flapping} ), [
+        ( 'open', [ 'close', 1011, $T, undef ], 'reconnecting' ) x 3, 'open', [ 'close', 1011, $F, 'max-attempts' ] ],
+        'a server that closes every connection at once: the client gives up after maxReconnectAttempts' ) );
+    $check->( is_deeply( [ map{ [ $_->{attempt}, $_->{delay} ] } grep{ $_->{ev} eq 'reconnecting' } @{ $r->{flapping} } ], [ [ 1, 100 ], [ 2, 200 ], [ 3, 400 ] ],
+        'the delays grow, since no connection stayed open minUptime' ) );
+    $check->( is_deeply( [ map{ $_->{attempts} } grep{ $_->{ev} eq 'open' } @{ $r->{flapping} } ], [ 0, 1, 2, 3 ], 'the open events count the attempts' ) );
+    $check->( is_deeply( $r->{flappingTimers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is_deeply( [ map{ [ $_->{attempt}, $_->{delay} ] } grep{ $_->{ev} eq 'reconnecting' } @{ $r->{stable} } ], [ [ 1, 100 ], [ 1, 100 ], [ 1, 100 ] ],
+        'connections that outlive minUptime: each loss is attempt 1 again' ) );
+    $check->( is_deeply( [ map{ $_->{ev} eq 'close' ? $_->{finalReason} // 'again' : $_->{ev} } @{ $r->{stable} } ],
+        [ ( 'open', 'again', 'reconnecting' ) x 3, 'open', 'closed' ], 'and the client never gives up' ) );
+    $check->( is_deeply( $r->{stableTimers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is( scalar( @{ $server_saw->( '/flap', 'open' ) } ), 4, 'the server saw 4 connections of the first client' ) );
+});
+
+step( closeWhileConnecting => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is( $r->{stateBefore}, 0, 'CONNECTING when close() is called' ) );
+    $check->( is_deeply( $r->{timersRightAfter}, { reconnect => undef, connect => undef, uptime => undef }, 'close() clears the connectTimeout timer at once' ) );
+    $check->( is_deeply( $shape->( $r->{log} ), [ [ 'close', 1006, $F, 'closed' ] ],
+        'one close event (1006: the connection was never made), finalReason "closed"; no error, no reconnection' ) );
+    $check->( is( $r->{state}, 3, 'CLOSED afterwards' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is( $accepts->( '/close-connecting' ), 1, 'the server saw one connection' ) );
+});
+
+step( closeWhileWaiting => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is( $r->{stateWaiting}, 0, 'CONNECTING while the reconnection waits' ) );
+    $check->( is_deeply( $shape->( $r->{sync} ), [ [ 'close', 4000, $F, 'closed' ] ], 'close() emits its close event at once' ) );
+    $check->( is_deeply( [ map{ $_->{reason} } @{ $r->{sync} } ], [ 'bye' ], 'with the reason given' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'the reconnection timer is cleared' ) );
+    $check->( is_deeply( $r->{afterSecondClose}, [], 'a second close() emits nothing' ) );
+    $check->( is_deeply( $r->{sendAfter}, [ $F, $F ], 'send() and sendJSON() after close() return false' ) );
+    $check->( is_deeply( $r->{sendErrors}, [ 'closed', 'closed' ], 'each with an error event of type "closed"' ) );
+    $check->( is_deeply( $shape->( $r->{log} ), [ 'open', [ 'close', 1001, $T, undef ], 'reconnecting', [ 'close', 4000, $F, 'closed' ], 'error', 'error' ],
+        'and nothing else, past the time of the cancelled reconnection' ) );
+    $check->( is( $r->{state}, 3, 'CLOSED' ) );
+    $check->( is( scalar( @{ $server_saw->( '/close-waiting', 'open' ) } ), 1, 'the server saw one connection' ) );
+});
+
+step( tokenThrows => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is_deeply( $r->{queued}, [ $T, $T, $T, $T ], 'four messages queued before open' ) );
+    $check->( is_deeply( $r->{errors}, [
+        { type => 'encode', message => 'no token yet', seq => 2, data => 'object', hasError => $T },
+        { type => 'encode', message => $r->{errors}[1]{message}, seq => 'circular', data => 'object', hasError => $T },
+        { type => 'encode', message => $r->{errors}[2]{message}, data => 'undefined', hasError => $T },
+    ], 'the message whose token function threw, a circular object and undefined are dropped with an error event "encode"' ) );
+    $check->( is_deeply( $r->{whileOpen}, [ $F, $F, $T ], 'sendJSON() of what has no JSON form returns false' ) );
+    $check->( is_deeply( $r->{events}, [ 'error', 'open', 'error', 'error' ], 'the open event still comes, after the queue was sent' ) );
+    $check->( is_deeply( [ map{ $_->{json} // $_->{text} } @{ $server_saw->( '/token', 'message' ) } ],
+        [ { seq => 1, csrf => 'T1' }, 'plain 3', { seq => 4, csrf => 'T3' }, { seq => 5, csrf => 'T5' } ],
+        'the server got the other messages, in order, with their tokens' ) );
+});
+
+step( listenerThrows => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is_deeply( $r->{log}, [ [ 'open', undef, undef ], [ 'close', 1001, undef ], [ 'reconnecting', undef, undef ], [ 'open', undef, undef ], [ 'message', undef, 'after' ] ],
+        'with a throwing listener on every event, the other listeners still run and the client reconnects' ) );
+    $check->( is_deeply( $r->{thrown}, [ map{ "boom-$_" } qw( close message open open reconnecting ) ], 'each exception reached the page, asynchronously' ) );
+    $check->( is( $r->{state}, 1, 'the client is OPEN' ) );
+    $check->( ok( !Interop::events( $drv, event => 'pageerror' ), 'no other exception reached the page' ) );
+});
+
+step( jsonErrors => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is_deeply( $r->{got}, [
+        { type => 'string', value => 'not json {', text => 'not json {', jsonError => 'SyntaxError' },
+        { type => 'array', value => [ 1, 2 ], text => '[1,2]', jsonError => undef },
+        { type => 'string', value => 'str', text => '"str"', jsonError => undef },
+        { type => 'object', value => { ok => 1 }, text => '{"ok":1}', jsonError => undef },
+    ], 'a text that is not JSON comes as the string with info.jsonError; the next ones are parsed' ) );
+});
+
+step( doubleOpen => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is( $r->{stateBefore}, 3, 'CLOSED before connect() with autoConnect false' ) );
+    $check->( is( $r->{opens}, 1, 'connect() twice, and once more when open: one open event' ) );
+    $check->( is( scalar( @{ $server_saw->( '/double', 'open' ) } ), 1, 'and one connection at the server' ) );
+});
+
+step( listenerRemoval => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is_deeply( $r->{calls}, [ 'g:one', 'h:one', 'h:two' ],
+        'off(name, fn) removes every registration of fn; a listener removed during an event still runs for it, not after' ) );
+    $check->( ok( $r->{offReturns}, 'off() returns the client' ) );
+    $check->( ok( grep( { $_ eq 'three' } @{ $r->{arrived} } ), 'after off(name), a message arrives and no listener is called' ) );
+    $check->( is( $r->{unknownEvent}, 'Error', 'on() of an unknown event throws' ) );
+    $check->( is( $r->{notFunction}, 'TypeError', 'on() of something not a function throws a TypeError' ) );
+});
+
+step( closeArguments => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is( $r->{badCode}, 'RangeError', 'close(1001) throws a RangeError' ) );
+    $check->( is( $r->{longReason}, 'RangeError', 'a reason over 123 bytes throws a RangeError' ) );
+    $check->( is( $r->{stateAfter}, 1, 'the client stays OPEN' ) );
+    $check->( is_deeply( [ @{ $r->{close} || {} }{qw( code willReconnect finalReason )} ], [ 4002, $F, 'closed' ], 'close(4002, "ok") ends it' ) );
+    my( $sc ) = @{ $server_saw->( '/close-args', 'close' ) };
+    $check->( is_deeply( $sc && $sc->{rcvd}, [ 4002, 'ok' ], 'the server got 4002 "ok"' ) );
+});
+
+is_deeply( [ sort( map{ $_->{name} } Interop::events( $drv, event => 'step' ) ) ], [ sort( keys( %step ) ) ], 'each step reported once' );
+
+done_testing;

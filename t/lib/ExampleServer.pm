@@ -10,7 +10,8 @@ use Time::HiRes ();
 
 # One script of examples/ run as a child process in its own process group, with the built
 # distribution (blib/), for the tests that drive an example as its users would. The example
-# prints "listening on ws://127.0.0.1:PORT/" and "page at http://127.0.0.1:PORT/" once ready.
+# prints "listening on ws://127.0.0.1:PORT/" and "page at http://127.0.0.1:PORT/" once ready
+# (wss:// and https://, or localhost, for an example serving TLS).
 our @EXPORT = qw( start_example stop_example example_pid );
 
 my $TOP = File::Spec->rel2abs( File::Basename::dirname( __FILE__ ) . '/../..' );
@@ -42,8 +43,8 @@ sub start_example
         last if( $left <= 0 || !$sel->can_read( $left ) );
         last if( !sysread( $from, my $buf, 4096 ) );
         $out .= $buf;
-        $ws_port   = $1 if( $out =~ m{^listening on ws://127\.0\.0\.1:(\d+)/$}m );
-        $http_port = $1 if( $out =~ m{^page at http://127\.0\.0\.1:(\d+)/$}m );
+        $ws_port   = $1 if( $out =~ m{^listening on wss?://(?:127\.0\.0\.1|localhost):(\d+)/$}m );
+        $http_port = $1 if( $out =~ m{^page at https?://(?:127\.0\.0\.1|localhost):(\d+)/$}m );
     }
     return( $ws_port, $http_port, $out );
 }

@@ -36,17 +36,30 @@ Getopt::Long::GetOptions(
 ) || die( "Usage: $0 [--host 127.0.0.1] [--port 8080] [--max-size BYTES] [--cert FILE --key FILE] [--deflate] [--workers N]\n" );
 die( "--cert and --key go together\n" ) if( defined( $cert ) != defined( $key ) );
 
-# Listening before the server starts lets us announce the address (and the port chosen by the
-# system with --port 0) once connections are accepted; they wait in the backlog meanwhile.
-my $sock = IO::Socket::IP->new(
-    LocalHost => $host,
-    LocalPort => $port,
-    Listen    => 1024,
-    ReuseAddr => 1,
-) || die( "Cannot listen on ${host}:${port}: $@\n" );
+# One process: listening before the server starts lets us announce the address (and the port
+# chosen by the system with --port 0) once connections are accepted; they wait in the backlog
+# meanwhile. Several: the server opens one SO_REUSEPORT socket per worker, so that the kernel
+# spreads the connections over them (workers accepting on one shared socket would not share
+# the load: whichever wakes first takes every waiting connection), and on_listening announces.
+my $sock;
+if( $workers <= 1 )
+{
+    $sock = IO::Socket::IP->new(
+        LocalHost => $host,
+        LocalPort => $port,
+        Listen    => 1024,
+        ReuseAddr => 1,
+    ) || die( "Cannot listen on ${host}:${port}: $@\n" );
+}
+my $shown = $host =~ /:/ ? "[$host]" : $host;
+my $announce = sub
+{
+    $| = 1;
+    print( "listening on ", ( defined( $cert ) ? 'wss' : 'ws' ), "://${shown}:", $_[0], "/\n" );
+};
 
 my $server = WebSocket::Server->new(
-    listen      => $sock,
+    ( $sock ? ( listen => $sock ) : ( host => $host, port => $port, on_listening => sub { $announce->( $_[0]->port ) } ) ),
     ( defined( $cert ) ? ( SSL_cert_file => $cert, SSL_key_file => $key ) : () ),
     ( $deflate ? ( extensions => 'permessage-deflate' ) : () ),
     workers     => $workers,
@@ -67,9 +80,7 @@ my $server = WebSocket::Server->new(
     },
 ) || die( WebSocket::Server->error, "\n" );
 
-my $shown = $host =~ /:/ ? "[$host]" : $host;
-$| = 1;
-print( "listening on ", ( defined( $cert ) ? 'wss' : 'ws' ), "://${shown}:", $sock->sockport, "/\n" );
+$announce->( $sock->sockport ) if( $sock );
 
 $SIG{TERM} = $SIG{INT} = sub { $server->shutdown };
 $server->start || die( $server->error, "\n" );

@@ -1227,9 +1227,12 @@ matter if it already has one: the workers do not use it. C<SO_REUSEPORT> is test
 a system without it makes L</start> fail with C<Failed to listen on port PORT: REASON>.
 
 With L</listen> holding an already listening socket, no socket is opened: all the workers
-accept on that one socket (the kernel gives each connection to one of them) and it stays
-yours; an L<IO::Socket::SSL> listener is served with TLS by every worker, as in a single
-process.
+accept on that one socket and it stays yours; an L<IO::Socket::SSL> listener is served with
+TLS by every worker, as in a single process. The load is then not shared out: every worker
+is woken by a new connection, and the first to run accepts all those waiting, so under load
+one worker tends to get most of them (measured in F<bench/>: 50 connections split 50+0 in
+most rounds). Give L</host> and L</port> instead, and let the server open one socket per
+worker, unless you need the shared socket.
 
 How many. The engine does the protocol work of a process on one core, so more workers than
 cores gains nothing; the number of cores (or one less, to leave room for other work) is a

@@ -337,6 +337,15 @@ sub conn_split {
     }
     return join '+', sort { $b <=> $a } @n;
 }
+# Seconds of CPU time the whole machine has spent busy (all cores; /proc/stat: all but idle and
+# iowait), to tell how much other work ran beside a measurement.
+sub machine_busy_s {
+    my ($l) = slurp('/proc/stat') =~ /^cpu\s+(.*)$/m or return;
+    my @f = split ' ', $l;    # user nice system idle iowait irq softirq steal ...
+    my $busy = 0;
+    $busy += $f[$_] // 0 for 0, 1, 2, 5, 6, 7;
+    return $busy / $CLK_TCK;
+}
 sub proc_rss_kib { my ($pid) = @_; slurp("/proc/$pid/status") =~ /^VmRSS:\s+(\d+)\s+kB/m ? $1 : undef }
 
 sub pinned { my ($cpus, @cmd) = @_; defined $cpus ? ['taskset', '-c', $cpus, @cmd] : [@cmd] }
@@ -441,7 +450,7 @@ sub measure {
             $m{dropped}        = $r->{dropped};
         }
         else {
-            my (@cpu0, @cpu1, @lg0, @lg1, $split);
+            my (@cpu0, @cpu1, @lg0, @lg1, $split, $all0, $all1);
             my ($r, $err) = loadgen(
                 args => ['--url', $url, '--conns', $S->{conns}, '--msgs', $S->{msgs}, '--size', $S->{size},
                          '--type', $S->{type}, '--warmup', $S->{warmup}, @extra],
@@ -449,10 +458,10 @@ sub measure {
                 on_ready  => sub {
                     # all connections are open and warmed up here (at RESULT they start closing)
                     $split = conn_split($pid, $port) if $S->{workers};
-                    @cpu0 = server_cpu($pid); @lg0 = proc_cpu($_[1]);
+                    @cpu0 = server_cpu($pid); @lg0 = proc_cpu($_[1]); $all0 = machine_busy_s();
                 },
                 # RESULT comes before the client closes its connections
-                on_result => sub { @cpu1 = server_cpu($pid); @lg1 = proc_cpu($_[1]) },
+                on_result => sub { @cpu1 = server_cpu($pid); @lg1 = proc_cpu($_[1]); $all1 = machine_busy_s() },
             );
             die "$err\n" if $err;
             die "server gone\n" unless @cpu0 && @cpu1;
@@ -480,6 +489,9 @@ sub measure {
                 $m{load1}    = $load1;
                 $m{srv_busy} = ($cpu1[0] + $cpu1[1] - $cpu0[0] - $cpu0[1]) / $r->{elapsed_s} if $r->{elapsed_s};
                 $m{cli_busy} = ($lg1[0] + $lg1[1] - $lg0[0] - $lg0[1]) / $r->{elapsed_s} if $r->{elapsed_s} && @lg0 && @lg1;
+                # everything else that ran on the machine meanwhile (other users, the harness)
+                $m{oth_busy} = ($all1 - $all0) / $r->{elapsed_s} - $m{srv_busy} - ($m{cli_busy} // 0)
+                    if $r->{elapsed_s} && defined $all0 && defined $all1 && defined $m{srv_busy};
             }
         }
         1;
@@ -682,6 +694,7 @@ my %TABLE = (
     (map { $_ => {
         cols => [['msg_per_s', 'msg/s', 1], ['p50_us', 'p50 µs'], ['p99_us', 'p99 µs'], ['cpu_us', 'server user+sys µs/msg', 1],
                  ['srv_busy', 'server CPU busy (cores)'], ['cli_busy', 'load generator CPU busy (cores)'],
+                 ['oth_busy', 'other processes busy (cores)'],
                  ['load1', 'load avg (1 min) at start'], ['split', 'connections per process, each round', 'all']],
         workers => [['msg_per_s', 'msg/s'], ['cpu_us', 'server user+sys CPU per message']],
         ratio_to => 'ours in 1 process (ours_workers_echo.pl --workers 1) of the same rounds' } } qw(b_workers b_app)),
@@ -735,12 +748,15 @@ $md .= "- machine: nproc " . cmd_out('nproc') . ", $cpu_model, kernel " . cmd_ou
          . "; server CPU: utime+stime summed over all processes of the server's process group\n";
 }
 $md .= "- rounds: $opt{rounds} (servers interleaved, a fresh server process per measurement); figures are medians; "
-     . "ratio = server / " . join('; ', map {
-           my $r = $_;
-           my @of = grep { ref_of($_) eq $r } @scen;
-           my $l = { rust => 'Rust tungstenite server', node => 'Node ws server', ours => 'ours (1 process)' }->{$r} // $r;
-           ($r eq 'rust' ? "$l of the same rounds" : join(', ', @of) . ": $l")
-       } do { my %u; grep { !$u{$_}++ } map { ref_of($_) } @scen })
+     . "ratio = server / " . do {
+           my %u;
+           my @refs = grep { !$u{$_}++ } map { ref_of($_) } @scen;
+           my %l = (rust => 'Rust tungstenite server', node => 'Node ws server', ours => 'ours in 1 process');
+           @refs == 1 && $refs[0] eq 'rust' ? "$l{rust} of the same rounds"
+             : "the reference server of the same rounds (" . join('; ', map {
+                   my $r = $_; join(', ', grep { ref_of($_) eq $r } @scen) . ": " . ($l{$r} // $r)
+               } @refs) . ")";
+       }
      . "\n";
 $md .= "- scale: $opt{scale}" . (@param ? "; overrides: @param" : '') . "\n";
 $md .= "- versions: " . join(', ', @ver) . "\n";
@@ -846,17 +862,19 @@ if (my @w = grep { $SCEN{$_}{workers} && !$scen_missing{$_} && ok_rounds($_, 'ou
     $md .= "## Workers: ours with 2 processes against ours in 1 process\n\n"
          . "Medians over the rounds; ratio = 2 processes / 1 process, both measured in the same rounds; "
          . "ceiling from the split = connections / the largest number on one process (every connection does the same "
-         . "number of round trips, so the busiest process finishes last); "
+         . "number of round trips, so the busiest process finishes last); busy = CPU seconds / measured seconds "
+         . "(server: all its processes; other processes: the machine's busy time from /proc/stat minus server and load generator); "
          . "pinning: " . join('; ', map { "$_: " . pin_of($_)->{text} } @w) . ".\n\n"
-         . "| scenario | server | msg/s | ratio | ceiling from the split | server CPU µs/msg | ratio | server CPU busy (cores) | load generator busy (cores) | load avg (1 min) | connections per process |\n"
-         . "|---|---|---|---|---|---|---|---|---|---|---|\n";
+         . "| scenario | server | msg/s | ratio | ceiling from the split | server CPU µs/msg | ratio | server CPU busy (cores) | load generator busy (cores) | other processes busy (cores) | load avg (1 min) | connections per process |\n"
+         . "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for my $sc (@w) {
         for my $s (grep { $SCEN{$sc}{workers} && !not_applicable($sc, $_) && ok_rounds($sc, $_) && $_ =~ /^ours/ } @run) {
             $md .= "| $sc | " . ($s eq 'ours' ? 'ours, 1 process' : $SERVER{$s}{label}) . " | " . join(' | ',
                 fmt(med_of($sc, $s, 'msg_per_s')), ($s eq 'ours' ? '1' : ratio($sc, $s, 'msg_per_s')),
                 ($s eq 'ours' ? '' : sprintf('%.2fx', med_of($sc, $s, 'ceiling') // 0)),
                 fmt(med_of($sc, $s, 'cpu_us')),    ($s eq 'ours' ? '1' : ratio($sc, $s, 'cpu_us')),
-                fmt(med_of($sc, $s, 'srv_busy')), fmt(med_of($sc, $s, 'cli_busy')), fmt(med_of($sc, $s, 'load1')),
+                fmt(med_of($sc, $s, 'srv_busy')), fmt(med_of($sc, $s, 'cli_busy')), fmt(med_of($sc, $s, 'oth_busy')),
+                fmt(med_of($sc, $s, 'load1')),
                 all_of($sc, $s, 'split')) . " |\n";
         }
     }

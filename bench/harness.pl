@@ -46,29 +46,75 @@ my %SCEN = (
     c_deflate => { conns => 1, msgs => 2_000, size => 65536, type => 'binary', warmup => 50, deflate => 1,
                    client => 'node', ref => 'node', payload => 'json',
                    what  => '(c) with permessage-deflate: 1 connection, 2k round trips of 64 KiB compressible (JSON-like) binary: MB/s' },
+    # The workers comparison (not in the default run; --scenarios workers): ours in 1 process
+    # against ours with 2 worker processes (ours2w), nothing pinned to a core (pin => 'free'), so
+    # a second worker has a second core to use. Ratios are to ours (1 process).
+    # 200k round trips (b has 20k): at 70-90k msg/s that is 2-3 s, enough CPU clock ticks for a
+    # per-message CPU figure.
+    b_workers => { conns => 50, msgs => 200_000, size => 1024, type => 'text', warmup => 20,
+                   pin => 'free', workers => 1, ref => 'ours',
+                   what  => '(b) for the workers comparison, no process pinned: 50 connections, 200k round trips (in total) of 1 KiB text: messages per second' },
+    # b with Perl application work in the server: each message is a 1 KiB JSON order document
+    # (ws-loadgen --payload order) that the server decodes with JSON::PP and checks before
+    # echoing it unchanged (bench/servers/ours_workers_echo.pl --app json).
+    b_app => { conns => 50, msgs => 20_000, size => 1024, type => 'text', warmup => 20,
+               pin => 'free', workers => 1, ref => 'ours', app => 'json', payload => 'order',
+               what  => '(b) with Perl application work per message (JSON::PP decode and check of a 1 KiB document), no process pinned: messages per second' },
 );
-my @SCEN_ORDER = qw(a b c d b_tls c_tls c_deflate);
+my @SCEN_ORDER = qw(a b c d b_tls c_tls c_deflate b_workers b_app);
+
+# Where the server and the load generator run (taskset -c LIST; undef: not pinned). Each
+# scenario names its policy (pin => ..., default 'split'); --pin POLICY overrides it for all.
+my %PIN = (
+    split   => { server => '1', client => '0',
+                 text => 'servers pinned to core 1, load generator to core 0 (taskset)' },
+    free    => { server => undef, client => undef,
+                 text => 'nothing pinned: the servers (all their processes) and the load generator go where the scheduler puts them' },
+    client0 => { server => '0,1', client => '0',
+                 text => 'servers on cores 0-1, load generator pinned to core 0 (taskset)' },
+);
 
 # ---------------------------------------------------------------- servers
 my $RUST_BIN = "$BENCH/servers/rust_tungstenite_echo/target/release/rust_tungstenite_echo";
 my $LOADGEN  = "$BENCH/loadgen/target/release/ws-loadgen";
 my $LOADGEN_NODE = "$BENCH/loadgen-node/ws-loadgen.js";
 my (%PKI, $PKI_DIR);    # TLS scenarios: ca, cert, key (files in a temporary directory); see make_pki
-my @SERVER_ORDER = qw(rust ours pws mojo node python);
+my @SERVER_ORDER = qw(rust ours pws mojo node python);    # the default --servers
+my @SERVER_ALL   = (@SERVER_ORDER, qw(ours2w ours2s));    # ours2w, ours2s: by name only
 # cmd->($port, \%feature): %feature has cert and key (TLS scenarios) and deflate (1) when the
 # scenario needs them; only servers with tls => 1 / deflate => 1 run those scenarios (the
 # others are "n/a" there, with the reason).
 sub tls_args { my ($f) = @_; $f->{cert} ? ('--cert', $f->{cert}, '--key', $f->{key}) : () }
 sub deflate_arg { my ($f) = @_; $f->{deflate} ? ('--deflate') : () }
+# ours in the workers scenarios: bench/servers/ours_workers_echo.pl (examples/echo-server.pl's
+# echo, with --workers, --shared-socket and --app json).
+sub ours_workers_cmd {
+    my ($port, $f, @w) = @_;
+    ['perl', '-Mblib', "$BENCH/servers/ours_workers_echo.pl", '--host', '127.0.0.1', '--port', $port, @w,
+     ($f->{app} ? ('--app', $f->{app}) : ())];
+}
+my $ONLY_WORKERS = 'several worker processes are compared in the workers scenarios only (b_workers, b_app)';
 my %SERVER = (
     rust   => { label => 'Rust tungstenite (tokio current_thread)',
                 cmd   => sub { [$RUST_BIN, '--host', '127.0.0.1', '--port', $_[0], tls_args($_[1])] },
                 tls => 1, no_deflate => 'tokio-tungstenite 0.30 has no permessage-deflate',
                 prepare => \&prepare_rust },
     ours   => { label => 'ours (examples/echo-server.pl)',
-                cmd   => sub { ['perl', '-Mblib', 'examples/echo-server.pl', '--host', '127.0.0.1', '--port', $_[0],
-                                tls_args($_[1]), deflate_arg($_[1])] },
-                tls => 1, deflate => 1,
+                label_workers => 'ours, 1 process (bench/servers/ours_workers_echo.pl)',
+                cmd   => sub { $_[1]{workers} ? ours_workers_cmd($_[0], $_[1], '--workers', 1)
+                               : ['perl', '-Mblib', 'examples/echo-server.pl', '--host', '127.0.0.1', '--port', $_[0],
+                                  tls_args($_[1]), deflate_arg($_[1])] },
+                tls => 1, deflate => 1, app => 1,
+                prepare => \&prepare_ours },
+    ours2w => { label => 'ours, 2 workers (SO_REUSEPORT)',
+                label_workers => 'ours, 2 worker processes, a SO_REUSEPORT socket each (ours_workers_echo.pl --workers 2)',
+                cmd   => sub { ours_workers_cmd($_[0], $_[1], '--workers', 2) },
+                app => 1, workers_only => $ONLY_WORKERS,
+                prepare => \&prepare_ours },
+    ours2s => { label => 'ours, 2 workers (one shared socket)',
+                label_workers => 'ours, 2 worker processes accepting on one shared socket (ours_workers_echo.pl --workers 2 --shared-socket, as examples/echo-server.pl --workers 2)',
+                cmd   => sub { ours_workers_cmd($_[0], $_[1], '--workers', 2, '--shared-socket') },
+                app => 1, workers_only => $ONLY_WORKERS,
                 prepare => \&prepare_ours },
     pws    => { label => 'Protocol::WebSocket + IO::Select',
                 cmd   => sub { ['perl', "$BENCH/servers/protocol_websocket_echo.pl", '--host', '127.0.0.1', '--port', $_[0]] },
@@ -94,7 +140,7 @@ my %SERVER = (
 # ---------------------------------------------------------------- options
 my %opt = (
     scenarios => 'a,b,c,d', servers => join(',', @SERVER_ORDER),
-    timeout => 300, build => 1, server_core => 1, client_core => 0,
+    timeout => 300, build => 1,
 );
 my @param;
 GetOptions(
@@ -108,6 +154,7 @@ GetOptions(
     'timeout=f'   => \$opt{timeout},
     'settle=f'    => \$opt{settle},
     'build!'      => \$opt{build},
+    'pin=s'       => \$opt{pin},
     'help|h'      => \$opt{help},
 ) or usage(2);
 usage(0) if $opt{help};
@@ -118,23 +165,32 @@ $opt{settle} //= $opt{quick} ? 0.5 : 1;
 $opt{out} //= $opt{quick} ? "$BENCH/results/smoke.md" : "$BENCH/results/RESULTS.md";
 die "--rounds must be >= 1\n" if $opt{rounds} < 1;
 die "--scale must be > 0\n"   if $opt{scale} <= 0;
+die "--pin is one of: " . join(', ', sort keys %PIN) . "\n" if defined $opt{pin} && !$PIN{ $opt{pin} };
 
-my %ALIAS = (all => [@SCEN_ORDER], default => [qw(a b c d)], tls => [qw(b_tls c_tls)], new => [qw(b_tls c_tls c_deflate)]);
+# all: as before the workers scenarios came (they compare ours2w, which is not a default server)
+my %ALIAS = (all => [grep { !$SCEN{$_}{workers} } @SCEN_ORDER], default => [qw(a b c d)], tls => [qw(b_tls c_tls)], new => [qw(b_tls c_tls c_deflate)],
+             workers => [qw(b_workers b_app)]);
 my @scen = map { $ALIAS{$_} ? @{ $ALIAS{$_} } : $_ } split /,/, $opt{scenarios};
 my @srv  = split /,/, $opt{servers};
 for (@scen) { die "unknown scenario '$_' (@SCEN_ORDER, or " . join(', ', sort keys %ALIAS) . ")\n" unless $SCEN{$_} }
 { my %seen; @scen = grep { !$seen{$_}++ } @scen }
-for (@srv)  { die "unknown server '$_' (@SERVER_ORDER)\n" unless $SERVER{$_} }
-# ratios need the reference server of every scenario (rust; node for c_deflate)
-for my $ref ('rust', map { $SCEN{$_}{ref} // () } @scen) { push @srv, $ref unless grep { $_ eq $ref } @srv }
-@srv = grep { my $s = $_; grep { $_ eq $s } @srv } @SERVER_ORDER;
+for (@srv)  { die "unknown server '$_' (@SERVER_ALL)\n" unless $SERVER{$_} }
+# ratios need the reference server of every scenario (rust; node for c_deflate; ours for the
+# workers scenarios). Rust is the reference of every other scenario, so it always runs then.
+for my $ref ((grep { !$SCEN{$_}{ref} } @scen) ? 'rust' : (), map { $SCEN{$_}{ref} // () } @scen) { push @srv, $ref unless grep { $_ eq $ref } @srv }
+@srv = grep { my $s = $_; grep { $_ eq $s } @srv } @SERVER_ALL;
 sub ref_of { $SCEN{$_[0]}{ref} // 'rust' }
+sub pin_of { $PIN{ $opt{pin} // $SCEN{$_[0]}{pin} // 'split' } }
+sub label_of { my ($sc, $s) = @_; ($SCEN{$sc}{workers} && $SERVER{$s}{label_workers}) || $SERVER{$s}{label} }
 # Why server $s does not run in scenario $sc (undef: it runs).
 sub not_applicable {
     my ($sc, $s) = @_;
     my ($S, $V) = ($SCEN{$sc}, $SERVER{$_[1]});
     return $V->{no_tls} // 'no TLS' if $S->{tls} && !$V->{tls};
     return $V->{no_deflate} // 'no permessage-deflate' if $S->{deflate} && !$V->{deflate};
+    return "no application workload in this server (b_app's Perl JSON::PP work is in bench/servers/ours_workers_echo.pl only)"
+        if $S->{app} && !$V->{app};
+    return $V->{workers_only} if $V->{workers_only} && !$S->{workers};
     return;
 }
 
@@ -155,8 +211,11 @@ sub usage {
     print <<"EOF";
 usage: bench/run [options]
   --scenarios LIST      of: @{[join ',', @SCEN_ORDER]} (default a,b,c,d);
-                        aliases: default (a-d), tls (b_tls,c_tls), new (b_tls,c_tls,c_deflate), all
-  --servers LIST        of: @{[join ',', @SERVER_ORDER]} (default all; rust is always run)
+                        aliases: default (a-d), tls (b_tls,c_tls), new (b_tls,c_tls,c_deflate),
+                        workers (b_workers,b_app), all (all but the workers scenarios)
+  --servers LIST        of: @{[join ',', @SERVER_ALL]}
+                        (default: @{[join ',', @SERVER_ORDER]}; rust always runs when a scenario
+                        other than b_workers, b_app is selected)
   --rounds N            rounds, medians taken over them (default 3)
   --scale F             multiply round-trip counts (a,b,c) and d's connections (default 1)
   --param S.KEY=N       override a scenario value, e.g. b.msgs=1000000, d.conns=5000, c_tls.msgs=500
@@ -165,6 +224,9 @@ usage: bench/run [options]
   --timeout SECS        limit for one load-generator run (default 300)
   --settle SECS         wait before reading RSS in d (default 1)
   --no-build            do not run cargo/npm first
+  --pin POLICY          split (server core 1, client core 0: the default of a-d and the TLS and
+                        deflate scenarios), free (nothing pinned: the default of b_workers, b_app),
+                        client0 (server cores 0-1, client core 0); overrides every scenario's own
 EOF
     exit $_[0];
 }
@@ -223,19 +285,75 @@ sub tail_of { my ($f, $n) = @_; my @l = split /\n/, slurp($f); @l = @l[-$n .. -1
 
 my $CLK_TCK = `getconf CLK_TCK` + 0 || 100;
 
-sub proc_cpu {    # (user_s, sys_s) of the whole process, all threads
+sub proc_stat {    # the fields of /proc/PID/stat after the command name: f[0] is field 3 (state)
     my ($pid) = @_;
     my $s = slurp("/proc/$pid/stat");
     return unless $s =~ /\)\s+(.*)$/s;
-    my @f = split ' ', $1;    # f[0] is field 3 (state)
+    return split ' ', $1;
+}
+sub proc_cpu {    # (user_s, sys_s) of one process, all threads
+    my @f = proc_stat($_[0]) or return;
     return ($f[11] / $CLK_TCK, $f[12] / $CLK_TCK);
+}
+# The processes of process group $pgid. Every server is started as the leader of its own
+# group (spawn), and worker processes it forks stay in that group.
+sub group_pids {
+    my ($pgid) = @_;
+    opendir my $d, '/proc' or return;
+    return grep { my @f = proc_stat($_); @f && $f[2] == $pgid } grep { /^\d+$/ } readdir $d;
+}
+# (user_s, sys_s) of a server: the sum over all processes of its group, so a server with
+# worker processes is counted whole (a parent's own utime leaves out its children, and its
+# cutime has them only once they have exited and been reaped).
+sub server_cpu {
+    my ($pgid) = @_;
+    my ($u, $s, $n) = (0, 0, 0);
+    for my $p (group_pids($pgid)) {
+        my @c = proc_cpu($p) or next;
+        $u += $c[0]; $s += $c[1]; $n++;
+    }
+    return $n ? ($u, $s) : ();
+}
+# How the server's established connections on $port are spread over its processes, e.g.
+# "26+24": from /proc/net/tcp{,6} (sockets in state ESTABLISHED whose local port is $port)
+# and each process's fd links (socket:[INODE]). The supervising leader of a group of workers
+# holds none and is left out; a single-process server gives one number.
+sub conn_split {
+    my ($pgid, $port) = @_;
+    my %est;
+    for my $f ('/proc/net/tcp', '/proc/net/tcp6') {
+        for (split /\n/, slurp($f)) {
+            my @c = split ' ';
+            next unless @c > 9 && $c[3] eq '01' && $c[1] =~ /:([0-9A-F]{4})$/ && hex($1) == $port;
+            $est{ $c[9] } = 1;
+        }
+    }
+    my @pids = sort { $a <=> $b } group_pids($pgid);
+    @pids = grep { $_ != $pgid } @pids if @pids > 1;
+    my @n;
+    for my $p (@pids) {
+        opendir my $d, "/proc/$p/fd" or next;
+        push @n, scalar grep { (readlink("/proc/$p/fd/$_") // '') =~ /^socket:\[(\d+)\]$/ && $est{$1} } readdir $d;
+    }
+    return join '+', sort { $b <=> $a } @n;
+}
+# Seconds of CPU time the whole machine has spent busy (all cores; /proc/stat: all but idle and
+# iowait), to tell how much other work ran beside a measurement.
+sub machine_busy_s {
+    my ($l) = slurp('/proc/stat') =~ /^cpu\s+(.*)$/m or return;
+    my @f = split ' ', $l;    # user nice system idle iowait irq softirq steal ...
+    my $busy = 0;
+    $busy += $f[$_] // 0 for 0, 1, 2, 5, 6, 7;
+    return $busy / $CLK_TCK;
 }
 sub proc_rss_kib { my ($pid) = @_; slurp("/proc/$pid/status") =~ /^VmRSS:\s+(\d+)\s+kB/m ? $1 : undef }
 
+sub pinned { my ($cpus, @cmd) = @_; defined $cpus ? ['taskset', '-c', $cpus, @cmd] : [@cmd] }
+
 sub start_server {
-    my ($name, $log, $feature) = @_;
+    my ($name, $log, $feature, $cpus) = @_;
     my $port = free_port();
-    my $cmd  = ['taskset', '-c', $opt{server_core}, @{ $SERVER{$name}{cmd}->($port, $feature || {}) }];
+    my $cmd  = pinned($cpus, @{ $SERVER{$name}{cmd}->($port, $feature || {}) });
     open my $l, '>', $log or die; print $l "# @$cmd\n"; close $l;
     my $pid = spawn(cmd => $cmd, log => $log);
     my $until = time + 20;
@@ -251,12 +369,12 @@ sub start_server {
 
 # Runs the load generator; $on_ready->() is called at READY (before the reply).
 sub loadgen {
-    my (%a) = @_;    # args => [...], log => FILE, sync => bool, on_ready => sub, client => 'rust'|'node'
+    my (%a) = @_;    # args => [...], log => FILE, sync => bool, on_ready => sub, client => 'rust'|'node',
+                     # cpus => taskset list or undef; on_ready and on_result get the loadgen's pid last
     pipe(my $in_r, my $in_w)   or die "pipe: $!";
     pipe(my $out_r, my $out_w) or die "pipe: $!";
     my @bin = ($a{client} // 'rust') eq 'node' ? ('node', $LOADGEN_NODE) : ($LOADGEN);
-    my $cmd = ['taskset', '-c', $opt{client_core}, @bin, @{ $a{args} }, '--timeout', $opt{timeout},
-               ($a{sync} ? '--sync' : ())];
+    my $cmd = pinned($a{cpus}, @bin, @{ $a{args} }, '--timeout', $opt{timeout}, ($a{sync} ? '--sync' : ()));
     open my $l, '>>', $a{log} or die; print $l "# @$cmd\n"; close $l;
     my $pid = spawn(cmd => $cmd, log => $a{log}, stdin => $in_r, stdout => $out_w);
     close $in_r; close $out_w;
@@ -268,12 +386,12 @@ sub loadgen {
         while ($buf =~ s/^(.*)\n//) {
             my $line = $1;
             if ($line =~ /^READY/) {
-                $a{on_ready}->($line) if $a{on_ready};
+                $a{on_ready}->($line, $pid) if $a{on_ready};
                 print $in_w "go\n";
             }
             elsif ($line =~ /^RESULT (.*)/) {
                 $result = { map { split /=/, $_, 2 } split ' ', $1 };
-                $a{on_result}->($result) if $a{on_result};
+                $a{on_result}->($result, $pid) if $a{on_result};
             }
         }
         my $left = $deadline - time;
@@ -300,7 +418,11 @@ sub measure {
     my $log = "$BENCH/results/raw/$sc-$name-r$round.log";
     unlink $log;
     my %feature = (($S->{tls} ? (cert => $PKI{cert}, key => $PKI{key}) : ()), ($S->{deflate} ? (deflate => 1) : ()));
-    my ($pid, $port, $why) = start_server($name, $log, \%feature);
+    $feature{workers} = 1 if $S->{workers};
+    $feature{app} = $S->{app} if $S->{app};
+    my $pin = pin_of($sc);
+    my $load1 = (split ' ', slurp('/proc/loadavg'))[0];
+    my ($pid, $port, $why) = start_server($name, $log, \%feature, $pin->{server});
     return { error => $why } unless $pid;
     my $url = ($S->{tls} ? 'wss' : 'ws') . "://127.0.0.1:$port/";
     my @extra = (($S->{tls} ? ('--ca', $PKI{ca}) : ()),
@@ -309,12 +431,12 @@ sub measure {
     my $ok = eval {
         if ($S->{idle}) {
             # one short echo first, so lazily loaded code is in the base RSS
-            my ($w, $e) = loadgen(args => ['--url', $url, '--msgs', 100, '--size', 16], log => $log);
+            my ($w, $e) = loadgen(args => ['--url', $url, '--msgs', 100, '--size', 16], log => $log, cpus => $pin->{client});
             die "$e\n" if $e;
             sleep 0.3;
             my $rss0 = proc_rss_kib($pid) // die "server gone\n";
             my ($r, $err) = loadgen(
-                args => ['--url', $url, '--mode', 'idle', '--conns', $S->{conns}], log => $log, sync => 1,
+                args => ['--url', $url, '--mode', 'idle', '--conns', $S->{conns}], log => $log, sync => 1, cpus => $pin->{client},
                 on_ready => sub {
                     sleep $opt{settle};
                     $m{rss1} = proc_rss_kib($pid);
@@ -328,14 +450,18 @@ sub measure {
             $m{dropped}        = $r->{dropped};
         }
         else {
-            my (@cpu0, @cpu1);
+            my (@cpu0, @cpu1, @lg0, @lg1, $split, $all0, $all1);
             my ($r, $err) = loadgen(
                 args => ['--url', $url, '--conns', $S->{conns}, '--msgs', $S->{msgs}, '--size', $S->{size},
                          '--type', $S->{type}, '--warmup', $S->{warmup}, @extra],
-                log => $log, sync => 1, client => $S->{client},
-                on_ready  => sub { @cpu0 = proc_cpu($pid) },
+                log => $log, sync => 1, client => $S->{client}, cpus => $pin->{client},
+                on_ready  => sub {
+                    # all connections are open and warmed up here (at RESULT they start closing)
+                    $split = conn_split($pid, $port) if $S->{workers};
+                    @cpu0 = server_cpu($pid); @lg0 = proc_cpu($_[1]); $all0 = machine_busy_s();
+                },
                 # RESULT comes before the client closes its connections
-                on_result => sub { @cpu1 = proc_cpu($pid) },
+                on_result => sub { @cpu1 = server_cpu($pid); @lg1 = proc_cpu($_[1]); $all1 = machine_busy_s() },
             );
             die "$err\n" if $err;
             die "server gone\n" unless @cpu0 && @cpu1;
@@ -353,6 +479,20 @@ sub measure {
             $m{p50_us}    = $r->{p50_us};
             $m{p99_us}    = $r->{p99_us};
             $m{elapsed_s} = $r->{elapsed_s};
+            if ($S->{workers}) {    # how busy each side was while measured (cores; 1 = one core all the time)
+                $m{split}    = $split;
+                # every connection does the same number of round trips, so the process with the
+                # most connections has the most work: 2 processes can be at most conns / largest
+                # share times as fast as 1 (e.g. 50 / 28 = 1.79 for 28+22)
+                my ($big) = sort { $b <=> $a } split /\+/, $split // '';
+                $m{ceiling}  = $S->{conns} / $big if $big;
+                $m{load1}    = $load1;
+                $m{srv_busy} = ($cpu1[0] + $cpu1[1] - $cpu0[0] - $cpu0[1]) / $r->{elapsed_s} if $r->{elapsed_s};
+                $m{cli_busy} = ($lg1[0] + $lg1[1] - $lg0[0] - $lg0[1]) / $r->{elapsed_s} if $r->{elapsed_s} && @lg0 && @lg1;
+                # everything else that ran on the machine meanwhile (other users, the harness)
+                $m{oth_busy} = ($all1 - $all0) / $r->{elapsed_s} - $m{srv_busy} - ($m{cli_busy} // 0)
+                    if $r->{elapsed_s} && defined $all0 && defined $all1 && defined $m{srv_busy};
+            }
         }
         1;
     };
@@ -550,7 +690,28 @@ my %TABLE = (
                    compare => [['mb_per_s', 'MB/s'], ['cpu_us', 'server user+sys CPU per message; below 1 is less CPU for ours']],
                    ratio_to => 'the Node ws server with compression of the same rounds (the Rust server has no '
                              . 'permessage-deflate); client: bench/loadgen-node (Node ws, permessage-deflate on, threshold 10240)' },
+    # The workers comparison. 'all' columns list the value of every good round.
+    (map { $_ => {
+        cols => [['msg_per_s', 'msg/s', 1], ['p50_us', 'p50 µs'], ['p99_us', 'p99 µs'], ['cpu_us', 'server user+sys µs/msg', 1],
+                 ['srv_busy', 'server CPU busy (cores)'], ['cli_busy', 'load generator CPU busy (cores)'],
+                 ['oth_busy', 'other processes busy (cores)'],
+                 ['load1', 'load avg (1 min) at start'], ['split', 'connections per process, each round', 'all']],
+        workers => [['msg_per_s', 'msg/s'], ['cpu_us', 'server user+sys CPU per message']],
+        ratio_to => 'ours in 1 process (ours_workers_echo.pl --workers 1) of the same rounds' } } qw(b_workers b_app)),
 );
+sub all_of {
+    my ($sc, $s, $k) = @_;
+    return join ', ', map { $_->{$k} // '?' } grep { !$_->{error} } @{ $res{$sc}{$s} || [] };
+}
+# Per-round ratios of server $s to ours (the same round: both measured in it).
+sub round_ratios {
+    my ($sc, $s, $k) = @_;
+    my ($A, $B) = ($res{$sc}{$s} || [], $res{$sc}{ours} || []);
+    return map {
+        my ($x, $y) = ($A->[$_], $B->[$_]);
+        (!$x || !$y || $x->{error} || $y->{error} || !$y->{$k} || !defined $x->{$k}) ? '-' : sprintf('%.2f', $x->{$k} / $y->{$k})
+    } 0 .. ($#$A > $#$B ? $#$A : $#$B);
+}
 sub first_of {
     my ($sc, $s, $k) = @_;
     my ($v) = map { $_->{$k} } grep { !$_->{error} && defined $_->{$k} } @{ $res{$sc}{$s} || [] };
@@ -578,12 +739,25 @@ $md .= "- date: $started; took " . sprintf('%.0f', time - $t_start) . " s\n";
 $md .= "- commit: $commit\n";
 $md .= "- machine: nproc " . cmd_out('nproc') . ", $cpu_model, kernel " . cmd_out('uname -r')
      . ", load average before/after: $load0 / " . loadavg() . "\n";
-$md .= "- servers pinned to core $opt{server_core} (taskset), load generator (tokio-tungstenite, one thread) to core $opt{client_core}"
-     . ((grep { ($SCEN{$_}{client} // '') eq 'node' } @scen) ? ' (c_deflate: bench/loadgen-node, Node ws with permessage-deflate, also on that core)' : '')
-     . "\n";
+{
+    my %by;    # pinning policy text => its scenarios
+    push @{ $by{ pin_of($_)->{text} } }, $_ for @scen;
+    my @p = map { (keys %by > 1 ? "$_ (" . join(', ', @{ $by{$_} }) . ")" : $_) } sort keys %by;
+    $md .= "- pinning: " . join('; ', @p) . "; load generator: tokio-tungstenite, one thread"
+         . ((grep { ($SCEN{$_}{client} // '') eq 'node' } @scen) ? ' (c_deflate: bench/loadgen-node, Node ws with permessage-deflate, pinned like it)' : '')
+         . "; server CPU: utime+stime summed over all processes of the server's process group\n";
+}
 $md .= "- rounds: $opt{rounds} (servers interleaved, a fresh server process per measurement); figures are medians; "
-     . "ratio = server / Rust tungstenite server of the same rounds"
-     . ((grep { $SCEN{$_}{ref} } @scen) ? " (c_deflate: / Node ws server)" : "") . "\n";
+     . "ratio = server / " . do {
+           my %u;
+           my @refs = grep { !$u{$_}++ } map { ref_of($_) } @scen;
+           my %l = (rust => 'Rust tungstenite server', node => 'Node ws server', ours => 'ours in 1 process');
+           @refs == 1 && $refs[0] eq 'rust' ? "$l{rust} of the same rounds"
+             : "the reference server of the same rounds (" . join('; ', map {
+                   my $r = $_; join(', ', grep { ref_of($_) eq $r } @scen) . ": " . ($l{$r} // $r)
+               } @refs) . ")";
+       }
+     . "\n";
 $md .= "- scale: $opt{scale}" . (@param ? "; overrides: @param" : '') . "\n";
 $md .= "- versions: " . join(', ', @ver) . "\n";
 $md .= "- command: bench/run " . join(' ', @main::ARGV_COPY) . "\n";
@@ -599,16 +773,19 @@ for my $sc (@scen) {
     $md .= "## ($sc) $S->{what}\n\nAs run: $desc"
          . ($S->{tls} ? ', over TLS (wss://, certificate from a throwaway CA)' : '')
          . ($S->{deflate} ? ", permessage-deflate on, payload $S->{payload}" . ' (JSON-like text sent as binary frames, 16 variants sent in turn, the same bytes for every server)' : '')
+         . ($S->{app} ? ", payload: one JSON order document of exactly $S->{size} B (ws-loadgen --payload order), which the server "
+                        . 'decodes with JSON::PP and checks (type, items, qty) before it echoes the text unchanged' : '')
+         . ($S->{workers} ? '; ' . pin_of($sc)->{text} : '')
          . ".\n\n";
     my $T = $TABLE{$sc};
     $md .= "Ratios are to $T->{ratio_to}.\n\n" if $T->{ratio_to};
     if ($scen_missing{$sc}) { $md .= "Not run: $scen_missing{$sc}.\n\n"; next }
     my @h = ('server');
-    for my $c (@{ $T->{cols} }) { push @h, $c->[1]; push @h, 'ratio' if $c->[2] && $c->[2] ne 'str' }
+    for my $c (@{ $T->{cols} }) { push @h, $c->[1]; push @h, 'ratio' if $c->[2] && $c->[2] !~ /^(?:str|all)$/ }
     push @h, 'rounds ok';
     $md .= '| ' . join(' | ', @h) . " |\n|" . join('|', map { '---' } @h) . "|\n";
     for my $s (@srv) {
-        my @row = ($SERVER{$s}{label});
+        my @row = (label_of($sc, $s));
         if (my $na = not_applicable($sc, $s)) {
             push @row, "n/a: $na", ('') x (@h - 2);
         }
@@ -622,6 +799,7 @@ for my $sc (@scen) {
         else {
             for my $c (@{ $T->{cols} }) {
                 if (($c->[2] // '') eq 'str') { push @row, first_of($sc, $s, $c->[0]) // ''; next }
+                if (($c->[2] // '') eq 'all') { push @row, all_of($sc, $s, $c->[0]); next }
                 push @row, fmt(med_of($sc, $s, $c->[0]));
                 push @row, ratio($sc, $s, $c->[0]) if $c->[2];
             }
@@ -631,6 +809,22 @@ for my $sc (@scen) {
         $md .= '| ' . join(' | ', @row) . " |\n";
     }
     my @errs = map { my $s = $_; map { "$s round " . ($_ + 1) . ": $res{$sc}{$s}[$_]{error}" } grep { $res{$sc}{$s}[$_]{error} } 0 .. $#{ $res{$sc}{$s} || [] } } @run;
+    if ($T->{workers}) {    # every other server against ours in 1 process, median and round by round
+        $md .= "\n";
+        for my $s (grep { $_ ne 'ours' && !not_applicable($sc, $_) } @run) {
+            my @parts;
+            for my $C (@{ $T->{workers} }) {
+                my ($k, $what) = @$C;
+                my ($v, $o) = (med_of($sc, $s, $k), med_of($sc, 'ours', $k));
+                push @parts, sprintf('%s %s (rounds: %s)', $what, (defined $v && $o ? sprintf('%.2fx', $v / $o) : 'not computable'),
+                                     join(' ', round_ratios($sc, $s, $k)));
+            }
+            $md .= "$SERVER{$s}{label} / ours in 1 process: " . join('; ', @parts) . ($smoke ? ' [smoke run: not a result]' : '') . ".\n";
+        }
+        $md .= "\nErrors:\n" . join('', map { "- $_\n" } @errs) if @errs;
+        $md .= "\n";
+        next;
+    }
     if ($T->{compare}) {    # no target: ours against every peer that ran
         $md .= "\n";
         for my $C (@{ $T->{compare} }) {
@@ -662,6 +856,29 @@ for my $sc (@scen) {
     $md .= "\nTarget for ours: $text: $verdict" . ($smoke ? ' [smoke run: not a result]' : '') . ".\n";
     $md .= "\nErrors:\n" . join('', map { "- $_\n" } @errs) if @errs;
     $md .= "\n";
+}
+# The workers comparison in one table, when it ran.
+if (my @w = grep { $SCEN{$_}{workers} && !$scen_missing{$_} && ok_rounds($_, 'ours') } @scen) {
+    $md .= "## Workers: ours with 2 processes against ours in 1 process\n\n"
+         . "Medians over the rounds; ratio = 2 processes / 1 process, both measured in the same rounds; "
+         . "ceiling from the split = connections / the largest number on one process (every connection does the same "
+         . "number of round trips, so the busiest process finishes last); busy = CPU seconds / measured seconds "
+         . "(server: all its processes; other processes: the machine's busy time from /proc/stat minus server and load generator); "
+         . "pinning: " . join('; ', map { "$_: " . pin_of($_)->{text} } @w) . ".\n\n"
+         . "| scenario | server | msg/s | ratio | ceiling from the split | server CPU µs/msg | ratio | server CPU busy (cores) | load generator busy (cores) | other processes busy (cores) | load avg (1 min) | connections per process |\n"
+         . "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for my $sc (@w) {
+        for my $s (grep { $SCEN{$sc}{workers} && !not_applicable($sc, $_) && ok_rounds($sc, $_) && $_ =~ /^ours/ } @run) {
+            $md .= "| $sc | " . ($s eq 'ours' ? 'ours, 1 process' : $SERVER{$s}{label}) . " | " . join(' | ',
+                fmt(med_of($sc, $s, 'msg_per_s')), ($s eq 'ours' ? '1' : ratio($sc, $s, 'msg_per_s')),
+                ($s eq 'ours' ? '' : sprintf('%.2fx', med_of($sc, $s, 'ceiling') // 0)),
+                fmt(med_of($sc, $s, 'cpu_us')),    ($s eq 'ours' ? '1' : ratio($sc, $s, 'cpu_us')),
+                fmt(med_of($sc, $s, 'srv_busy')), fmt(med_of($sc, $s, 'cli_busy')), fmt(med_of($sc, $s, 'oth_busy')),
+                fmt(med_of($sc, $s, 'load1')),
+                all_of($sc, $s, 'split')) . " |\n";
+        }
+    }
+    $md .= "\n" . ($smoke ? "[smoke run: not a result]\n\n" : '');
 }
 $md .= "Raw logs of every server and load-generator run: bench/results/raw/ (not committed).\n";
 

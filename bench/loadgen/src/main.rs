@@ -29,7 +29,7 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const USAGE: &str = "usage: ws-loadgen --url ws[s]://127.0.0.1:PORT/ [--mode echo|idle] [--conns N]
        [--msgs TOTAL_ROUND_TRIPS] [--size BYTES] [--type text|binary] [--warmup PER_CONN]
-       [--sync] [--hold SECS] [--timeout SECS] [--connect-concurrency N]
+       [--payload letters|order] [--sync] [--hold SECS] [--timeout SECS] [--connect-concurrency N]
        [--ca CA.pem] [--server-name localhost]   (wss:// only)";
 
 #[derive(Clone, Debug)]
@@ -41,6 +41,8 @@ struct Opts {
     msgs: usize,
     size: usize,
     binary: bool,
+    /// `letters` (a-z repeated, the default) or `order` (a JSON order document, text only).
+    payload: String,
     warmup: usize,
     sync: bool,
     hold: f64,
@@ -67,6 +69,7 @@ fn parse_args() -> Opts {
         msgs: 1000,
         size: 16,
         binary: false,
+        payload: "letters".into(),
         warmup: 0,
         sync: false,
         hold: 0.0,
@@ -96,6 +99,7 @@ fn parse_args() -> Opts {
                     _ => die("--type is text or binary"),
                 }
             }
+            "--payload" => o.payload = args.next().unwrap_or_else(|| die(USAGE)),
             "--warmup" => o.warmup = num("--warmup", args.next()),
             "--sync" => o.sync = true,
             "--hold" => o.hold = num("--hold", args.next()),
@@ -115,6 +119,13 @@ fn parse_args() -> Opts {
     }
     if o.mode != "echo" && o.mode != "idle" {
         die("--mode is echo or idle");
+    }
+    match o.payload.as_str() {
+        "letters" => {}
+        "order" if o.binary => die("--payload order is text: use --type text"),
+        "order" if o.size < ORDER_MIN => die(&format!("--payload order needs --size {ORDER_MIN} or more")),
+        "order" => {}
+        _ => die("--payload is letters or order"),
     }
     if o.conns == 0 || o.connect_concurrency == 0 {
         die("--conns and --connect-concurrency must be positive");
@@ -243,8 +254,39 @@ async fn connect_all(o: &Opts) -> Result<Vec<Ws>, String> {
     Ok(out)
 }
 
+/// The parts of the `order` payload (`--payload order`, scenario b_app of bench/): fixed
+/// content, so every server and round gets the same bytes.
+const ORDER_HEAD: &str = r#"{"type":"order","id":1048576,"currency":"EUR","customer":{"name":"Ada Lovelace","email":"ada@example.org","vip":true},"items":["#;
+const ORDER_TAIL_START: &str = r#"],"note":""#;
+const ORDER_TAIL_END: &str = r#""}"#;
+const ORDER_ITEMS: usize = 12;
+const ORDER_MIN: usize = 900;
+
+/// A JSON order document of exactly `size` bytes (`size` >= ORDER_MIN): 12 items of
+/// sku/qty/price, and a "note" string of letters that pads it to the size.
+fn order_doc(size: usize) -> Vec<u8> {
+    let mut s = String::from(ORDER_HEAD);
+    for i in 1..=ORDER_ITEMS {
+        if i > 1 {
+            s.push(',');
+        }
+        s.push_str(&format!(r#"{{"sku":"SKU-{:05}","qty":{},"price":{}.{:02}}}"#, i * 37, i % 7 + 1, 3 + i, (i * 13) % 100));
+    }
+    s.push_str(ORDER_TAIL_START);
+    let fixed = s.len() + ORDER_TAIL_END.len();
+    assert!(fixed <= size, "order skeleton ({fixed} B) larger than --size {size}");
+    s.extend((0..size - fixed).map(|i| (b'a' + (i % 26) as u8) as char));
+    s.push_str(ORDER_TAIL_END);
+    debug_assert_eq!(s.len(), size);
+    s.into_bytes()
+}
+
 fn payload(o: &Opts) -> (Message, Bytes) {
-    let bytes: Vec<u8> = (0..o.size).map(|i| b'a' + (i % 26) as u8).collect();
+    let bytes: Vec<u8> = if o.payload == "order" {
+        order_doc(o.size)
+    } else {
+        (0..o.size).map(|i| b'a' + (i % 26) as u8).collect()
+    };
     let b = Bytes::from(bytes);
     let msg = if o.binary {
         Message::Binary(b.clone())

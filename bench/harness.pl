@@ -112,7 +112,7 @@ my %SERVER = (
                 app => 1, workers_only => $ONLY_WORKERS,
                 prepare => \&prepare_ours },
     ours2s => { label => 'ours, 2 workers (one shared socket)',
-                label_workers => 'ours, 2 worker processes accepting on one shared socket (ours_workers_echo.pl --workers 2 --shared-socket, as examples/echo-server.pl --workers 2)',
+                label_workers => 'ours, 2 worker processes accepting on one shared socket (ours_workers_echo.pl --workers 2 --shared-socket)',
                 cmd   => sub { ours_workers_cmd($_[0], $_[1], '--workers', 2, '--shared-socket') },
                 app => 1, workers_only => $ONLY_WORKERS,
                 prepare => \&prepare_ours },

@@ -100,47 +100,30 @@ C<close_timeout>. It returns at once; the connections then close through IO::Asy
 calling its C<on_disconnect>. The server has finished when C<< $server->connections >> is
 empty: check it from those C<on_disconnect> callbacks (or a timer), then C<< $loop->stop >>.
 
-=head2 Calls made from IO::Async callbacks
+=head2 Calls, exceptions, fork
 
-What a callback of an IO::Async notifier, timer or watcher asks of WebSocket objects takes effect at once:
-C<send_utf8>, C<send_binary> and C<ping> write within the call; C<disconnect> sends its
-Close frame at once and its C<close_timeout> runs from then; C<shutdown>, a new engine timer
-or listener is taken into account at once (the adapter arms its timer with no delay and runs
-one turn of the reactor at the next turn of IO::Async). A client's C<connect> runs the
-reactor itself until the handshake is over: it blocks IO::Async for that long.
+The rules every adapter follows are in L<WebSocket::Loop::Adapter/DESCRIPTION>; for
+IO::Async they come to this.
 
-=head2 Exceptions
+What a callback of an IO::Async notifier, timer or watcher asks of WebSocket objects takes effect at once: a send, a
+C<disconnect> (its C<close_timeout> runs from then), a C<shutdown>, a new engine timer or
+listener. A client's C<connect> runs the reactor itself until its handshake is over, blocking
+IO::Async for that long.
 
 An exception of a WebSocket callback that the connection wraps (C<on_utf8>, C<on_binary>,
-C<on_disconnect>...) becomes a warning, as under L<WebSocket::Server/start>, and the batch
-goes on. One that is not wrapped (an engine timer's from
-L<WebSocket::Loop/add_timer>, a watched filehandle's) ends the reactor's turn, as it ends
-C<run_once> under C<start>; the adapter re-arms with no delay, so no event of the batch is
-lost, and passes the exception on. IO::Async lets the exception leave C<< $loop->run >> (or C<loop_once>), as a die in any of
-its callbacks does. Catch it there and run the loop again to go on: the rest of the batch
-comes at the first turn.
+C<on_disconnect>...) becomes a warning, as under L<WebSocket::Server/start>. One that is not
+wrapped (an engine timer's, a watched filehandle's) ends the reactor's turn with no event of
+the batch lost, and goes on to IO::Async. It leaves C<< $loop->run >> (or C<loop_once>), as a die in any IO::Async callback does;
+catch it there and run the loop again: the rest of the batch comes at the next turn.
 
-=head2 One adapter, its lifetime, fork
-
-One adapter drives the process's one reactor, whatever the number of servers and clients:
-attaching a second one (of any loop) while one is attached dies with C<...: the reactor of
-this process is already driven by ...; detach that one first>. Attaching the attached
-adapter again does nothing. IO::Async holds the adapter weakly: keep the object, since
-dropping the last reference detaches it. C<detach> removes the adapter's watcher and timer
-from IO::Async and closes its duplicate of the descriptor; it may be called from any
-callback, and so may C<attach>.
-
-The reactor belongs to the process that created it. In a child made by C<fork>, an adapter
-inherited from the parent never drives the parent's reactor: at its first wake-up it lets go
-of what it inherited. Call C<attach> in the child (on the inherited adapter or a new one) to
-drive the child's own reactor. The same C<IO::Async::Loop> object may be passed in the child (the poll-based loops need
+One adapter drives the process's reactor: attaching a second one (of any loop) dies with
+C<...: the reactor of this process is already driven by ...; detach that one first>. Keep
+the object: IO::Async holds it weakly, and dropping the last reference detaches it. After
+C<fork>, an inherited adapter lets go of the parent's reactor at its first wake-up; call
+C<attach> in the child to drive the child's own. The same C<IO::Async::Loop> object may be passed in the child (the poll-based loops need
 nothing more; see the C<fork> method of L<IO::Async::Loop> for the others).
 
-=head2 Limits
-
-The adapter turns the reactor without waiting (C<< run_once( 0 ) >>) from a watcher and a
-timer of IO::Async; a long callback delays both loops alike. While detached nothing is
-delivered.
+A long callback delays both loops alike; while detached nothing is delivered.
 
 =head1 METHODS
 

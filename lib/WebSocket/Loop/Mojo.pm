@@ -103,46 +103,30 @@ C<close_timeout>. It returns at once; the connections then close through Mojo, e
 its C<on_disconnect>. The server has finished when C<< $server->connections >> is empty:
 check it from those C<on_disconnect> callbacks (or a timer), then stop the loop.
 
-=head2 Calls made from Mojo::IOLoop callbacks
+=head2 Calls, exceptions, fork
 
-What a callback of a Mojo timer, stream or watcher asks of WebSocket objects takes effect at once:
-C<send_utf8>, C<send_binary> and C<ping> write within the call; C<disconnect> sends its
-Close frame at once and its C<close_timeout> runs from then; C<shutdown>, a new engine timer
-or listener is taken into account at once (the adapter arms its timer with no delay and runs
-one turn of the reactor at the next turn of Mojo::IOLoop). A client's C<connect> runs the
-reactor itself until the handshake is over: it blocks Mojo::IOLoop for that long.
+The rules every adapter follows are in L<WebSocket::Loop::Adapter/DESCRIPTION>; for
+Mojo::IOLoop they come to this.
 
-=head2 Exceptions
+What a callback of a Mojo timer, stream or watcher asks of WebSocket objects takes effect at once: a send, a
+C<disconnect> (its C<close_timeout> runs from then), a C<shutdown>, a new engine timer or
+listener. A client's C<connect> runs the reactor itself until its handshake is over, blocking
+Mojo::IOLoop for that long.
 
 An exception of a WebSocket callback that the connection wraps (C<on_utf8>, C<on_binary>,
-C<on_disconnect>...) becomes a warning, as under L<WebSocket::Server/start>, and the batch
-goes on. One that is not wrapped (an engine timer's from
-L<WebSocket::Loop/add_timer>, a watched filehandle's) ends the reactor's turn, as it ends
-C<run_once> under C<start>; the adapter re-arms with no delay, so no event of the batch is
-lost, and passes the exception on. Mojo's reactor catches the exception and emits its C<error> event (a warning such as
+C<on_disconnect>...) becomes a warning, as under L<WebSocket::Server/start>. One that is not
+wrapped (an engine timer's, a watched filehandle's) ends the reactor's turn with no event of
+the batch lost, and goes on to Mojo::IOLoop. Mojo's reactor catches it and emits its C<error> event (a warning such as
 C<Mojo::Reactor::Poll: I/O watcher failed: ...> when nobody subscribed); the loop goes on and
 the rest of the batch comes at its next turn.
 
-=head2 One adapter, its lifetime, fork
+One adapter drives the process's reactor: attaching a second one (of any loop) dies with
+C<...: the reactor of this process is already driven by ...; detach that one first>. Keep
+the object: Mojo::IOLoop holds it weakly, and dropping the last reference detaches it. After
+C<fork>, an inherited adapter lets go of the parent's reactor at its first wake-up; call
+C<attach> in the child to drive the child's own. Call C<< Mojo::IOLoop->reset >> in the child first, as Mojo wants after a fork.
 
-One adapter drives the process's one reactor, whatever the number of servers and clients:
-attaching a second one (of any loop) while one is attached dies with C<...: the reactor of
-this process is already driven by ...; detach that one first>. Attaching the attached
-adapter again does nothing. Mojo::IOLoop holds the adapter weakly: keep the object, since
-dropping the last reference detaches it. C<detach> removes the adapter's watcher and timer
-from Mojo::IOLoop and closes its duplicate of the descriptor; it may be called from any
-callback, and so may C<attach>.
-
-The reactor belongs to the process that created it. In a child made by C<fork>, an adapter
-inherited from the parent never drives the parent's reactor: at its first wake-up it lets go
-of what it inherited. Call C<attach> in the child (on the inherited adapter or a new one) to
-drive the child's own reactor. Call C<< Mojo::IOLoop->reset >> in the child first, as Mojo wants after a fork.
-
-=head2 Limits
-
-The adapter turns the reactor without waiting (C<< run_once( 0 ) >>) from a watcher and a
-timer of Mojo::IOLoop; a long callback delays both loops alike. While detached nothing is
-delivered.
+A long callback delays both loops alike; while detached nothing is delivered.
 
 =head1 METHODS
 

@@ -95,35 +95,10 @@ sub ws_server
 }
 
 # A tiny HTTP server: GET /jsclient.html and /websocket.js, one request per connection.
-my $http = Interop::spawn( name => 'HTTP server', code => sub
-{
-    my %files = (
-        '/jsclient.html' => [ "$Interop::DIR/jsclient.html", 'text/html; charset=utf-8' ],
-        '/websocket.js'  => [ "$top/examples/websocket.js", 'text/javascript; charset=utf-8' ],
-    );
-    my $l = IO::Socket::INET->new( LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1 ) || die( "listen: $!\n" );
-    Interop::report( event => 'listening', port => $l->sockport );
-    while( my $c = $l->accept )
-    {
-        my $req = '';
-        while( $req !~ /\r?\n\r?\n/ )
-        {
-            my $got = sysread( $c, $req, 8192, length( $req ) );
-            last if( !$got );
-        }
-        my( $path ) = $req =~ m{^GET\s+(/[^\s?]*)};
-        my $f = $files{ $path // '' };
-        my( $status, $type, $body ) = ( '404 Not Found', 'text/plain', "not found\n" );
-        if( $f && open( my $fh, '<:raw', $f->[0] ) )
-        {
-            local $/;
-            ( $status, $type, $body ) = ( '200 OK', $f->[1], scalar( <$fh> ) );
-        }
-        print( $c "HTTP/1.1 $status\r\nContent-Type: $type\r\nContent-Length: " . length( $body ) .
-               "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n$body" );
-        close( $c );
-    }
-});
+my $http = Interop::spawn( name => 'HTTP server', code => Interop::static_http( {
+    '/jsclient.html' => [ "$Interop::DIR/jsclient.html", 'text/html; charset=utf-8' ],
+    '/websocket.js'  => [ "$top/examples/websocket.js", 'text/javascript; charset=utf-8' ],
+} ) );
 
 subtest 'examples/websocket.js in headless Chromium against WebSocket::Server' => sub
 {

@@ -62,25 +62,7 @@ HTML
 
 sub attacker_site
 {
-    return( Interop::spawn( name => 'attacker site', code => sub
-    {
-        my $l = IO::Socket::INET->new( LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1 ) || die( "listen: $!\n" );
-        Interop::report( event => 'listening', port => $l->sockport );
-        while( my $c = $l->accept )
-        {
-            my $req = '';
-            while( $req !~ /\r?\n\r?\n/ )
-            {
-                my $got = sysread( $c, $req, 8192, length( $req ) );
-                last if( !$got );
-            }
-            my $found = $req =~ m{^GET /attack\.html[?\s]};
-            my $body = $found ? $ATTACK : "not found\n";
-            print( $c 'HTTP/1.1 ' . ( $found ? '200 OK' : '404 Not Found' ) . "\r\nContent-Type: " . ( $found ? 'text/html' : 'text/plain' ) .
-                   "; charset=utf-8\r\nContent-Length: " . length( $body ) . "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n$body" );
-            close( $c );
-        }
-    }));
+    return( Interop::spawn( name => 'attacker site', code => Interop::static_http( { '/attack.html' => [ \$ATTACK, 'text/html; charset=utf-8' ] } ) ) );
 }
 
 # Starts server.pl with these arguments: ( $proc, $ws_port, $http_port ).

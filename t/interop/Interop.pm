@@ -737,6 +737,44 @@ sub chromium_with
     });
 }
 
+# A tiny HTTP server for the pages of the Chromium tests, to run with spawn( code => ... ):
+# GET of a path of %$files (the query string ignored) answers its content, one request per
+# connection; anything else 404. $files->{PATH} = [ FILE or \CONTENT, CONTENT-TYPE ]. Reports
+# { "event": "listening", "port": N } once it listens.
+sub static_http
+{
+    my $files = shift( @_ );
+    return( sub
+    {
+        my $l = IO::Socket::INET->new( LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1 ) || die( "listen: $!\n" );
+        report( event => 'listening', port => $l->sockport );
+        while( my $c = $l->accept )
+        {
+            my $req = '';
+            while( $req !~ /\r?\n\r?\n/ )
+            {
+                my $got = sysread( $c, $req, 8192, length( $req ) );
+                last if( !$got );
+            }
+            my( $path ) = $req =~ m{^GET\s+(/[^\s?]*)};
+            my $f = $files->{ $path // '' };
+            my( $status, $type, $body ) = ( '404 Not Found', 'text/plain', "not found\n" );
+            if( $f && ref( $f->[0] ) )
+            {
+                ( $status, $type, $body ) = ( '200 OK', $f->[1], ${ $f->[0] } );
+            }
+            elsif( $f && open( my $fh, '<:raw', $f->[0] ) )
+            {
+                local $/;
+                ( $status, $type, $body ) = ( '200 OK', $f->[1], scalar( <$fh> ) );
+            }
+            print( $c "HTTP/1.1 $status\r\nContent-Type: $type\r\nContent-Length: " . length( $body ) .
+                   "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n$body" );
+            close( $c );
+        }
+    });
+}
+
 # A TCP relay between a client and a server on 127.0.0.1:$port that counts the bytes going
 # each way, for a client (Chromium) that cannot count them itself. Reports
 # { "event": "relay", "port": N } once it listens, and for each connection once both sides have

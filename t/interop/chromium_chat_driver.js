@@ -5,11 +5,10 @@
 // Usage: node chromium_chat_driver.js http://127.0.0.1:PORT/
 //   CHROMIUM overrides /usr/bin/chromium; CHAT_SCREENSHOT=FILE saves a screenshot of alice's page.
 'use strict';
-const { report, launchChromium } = require('./node_common');
+const { report, driveChromium, watchedPage } = require('./node_common');
 
 const pageUrl = process.argv[2];
 const TEXT = '<b>bold?</b> & h\u00e9llo \u2603 \u{1F600}';
-setTimeout(() => { report({ event: 'error', message: 'timed out' }); process.exit(1); }, 90000).unref();
 
 // What a page shows: its messages, notices, who is online, and whether any markup from the
 // chat became an element.
@@ -26,10 +25,7 @@ function snapshot() {
 }
 
 async function join(browser, nick) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on('console', (m) => process.stderr.write(`${nick} console.${m.type()}: ${m.text()}\n`));
-  page.on('pageerror', (e) => report({ event: 'error', message: `${nick}: page error: ${e}` }));
+  const page = await watchedPage(await browser.newContext(), nick);
   await page.goto(pageUrl);
   await page.fill('#nick', nick);
   await page.click('#join');
@@ -43,33 +39,26 @@ async function waitText(page, sel, pred) {
     [sel, pred], { timeout: 15000 });
 }
 
-(async () => {
-  const browser = await launchChromium();
-  try {
-    const alice = await join(browser, 'alice');
-    const bob = await join(browser, 'bob');
-    await waitText(alice, '#users li', '^bob$');
-    await waitText(alice, '#log .notice', 'bob joined');
+driveChromium({ timeoutMs: 90000 }, async (browser) => {
+  const alice = await join(browser, 'alice');
+  const bob = await join(browser, 'bob');
+  await waitText(alice, '#users li', '^bob$');
+  await waitText(alice, '#log .notice', 'bob joined');
 
-    await alice.fill('#text', TEXT);
-    await alice.press('#text', 'Enter');
-    for (const [nick, page] of [['alice', alice], ['bob', bob]]) {
-      await page.waitForFunction((t) => [...document.querySelectorAll('#log .message .text')].some((e) => e.textContent === t),
-        TEXT, { timeout: 15000 });
-      report({ event: 'page', page: nick, ...(await page.evaluate(snapshot)) });
-    }
-
-    await bob.fill('#text', 'see you');
-    await bob.press('#text', 'Enter');
-    await waitText(alice, '#log .message .text', '^see you$');
-    await bob.context().close();
-    await waitText(alice, '#log .notice', 'bob left');
-    report({ event: 'after_leave', page: 'alice', ...(await alice.evaluate(snapshot)) });
-    if (process.env.CHAT_SCREENSHOT) await alice.screenshot({ path: process.env.CHAT_SCREENSHOT, fullPage: true });
-    report({ event: 'done', browser: browser.version(), text: TEXT });
-  } catch (e) {
-    report({ event: 'error', message: String(e) });
-  } finally {
-    await browser.close();
+  await alice.fill('#text', TEXT);
+  await alice.press('#text', 'Enter');
+  for (const [nick, page] of [['alice', alice], ['bob', bob]]) {
+    await page.waitForFunction((t) => [...document.querySelectorAll('#log .message .text')].some((e) => e.textContent === t),
+      TEXT, { timeout: 15000 });
+    report({ event: 'page', page: nick, ...(await page.evaluate(snapshot)) });
   }
-})().catch((e) => { report({ event: 'error', message: String(e) }); process.exit(1); });
+
+  await bob.fill('#text', 'see you');
+  await bob.press('#text', 'Enter');
+  await waitText(alice, '#log .message .text', '^see you$');
+  await bob.context().close();
+  await waitText(alice, '#log .notice', 'bob left');
+  report({ event: 'after_leave', page: 'alice', ...(await alice.evaluate(snapshot)) });
+  if (process.env.CHAT_SCREENSHOT) await alice.screenshot({ path: process.env.CHAT_SCREENSHOT, fullPage: true });
+  return { text: TEXT };
+});

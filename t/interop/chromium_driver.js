@@ -8,7 +8,7 @@
 'use strict';
 const path = require('path');
 const { pathToFileURL } = require('url');
-const { report, describe, launchChromium } = require('./node_common');
+const { report, describe, driveChromium, watchedPage } = require('./node_common');
 
 const argv = process.argv.slice(2);
 const extraArgs = [];
@@ -18,28 +18,16 @@ if (argv[0] === '--spki') {
 }
 const url = argv[0];
 const page_url = pathToFileURL(path.join(__dirname, 'chromium.html')).href + '?url=' + encodeURIComponent(url);
-setTimeout(() => { report({ event: 'error', message: 'timed out' }); process.exit(1); }, 90000).unref();
-
-(async () => {
-  const browser = await launchChromium(extraArgs);
-  try {
-    const page = await browser.newPage();
-    page.on('console', (m) => process.stderr.write(`console.${m.type()}: ${m.text()}\n`));
-    page.on('pageerror', (e) => report({ event: 'error', message: `page error: ${e}` }));
-    await page.goto(page_url);
-    await page.waitForFunction(() => window.interop.close !== null, null, { timeout: 30000 });
-    const r = await page.evaluate(() => window.interop);
-    if (r.extensions !== null) report({ conn: 1, event: 'open', extensions: r.extensions || null });
-    for (const m of r.messages) {
-      const binary = m.type === 'binary';
-      report({ conn: 1, event: 'message', ...describe(binary ? Buffer.from(m.bytes) : m.text, binary) });
-    }
-    for (const e of r.errors) report({ conn: 1, event: 'error', message: e });
-    report({ conn: 1, event: 'close', rcvd: [r.close.code, r.close.reason], clean: r.close.wasClean });
-    report({ event: 'done', browser: browser.version() });
-  } catch (e) {
-    report({ event: 'error', message: String(e) });
-  } finally {
-    await browser.close();
+driveChromium({ extraArgs, timeoutMs: 90000 }, async (browser) => {
+  const page = await watchedPage(browser);
+  await page.goto(page_url);
+  await page.waitForFunction(() => window.interop.close !== null, null, { timeout: 30000 });
+  const r = await page.evaluate(() => window.interop);
+  if (r.extensions !== null) report({ conn: 1, event: 'open', extensions: r.extensions || null });
+  for (const m of r.messages) {
+    const binary = m.type === 'binary';
+    report({ conn: 1, event: 'message', ...describe(binary ? Buffer.from(m.bytes) : m.text, binary) });
   }
-})().catch((e) => { report({ event: 'error', message: String(e) }); process.exit(1); });
+  for (const e of r.errors) report({ conn: 1, event: 'error', message: e });
+  report({ conn: 1, event: 'close', rcvd: [r.close.code, r.close.reason], clean: r.close.wasClean });
+});

@@ -8,27 +8,15 @@
 //   { event: 'done', browser }
 // Usage: node jsclient_driver.js http://127.0.0.1:HTTP_PORT/jsclient.html ws://127.0.0.1:WS_PORT/
 'use strict';
-const { report, launchChromium } = require('./node_common');
+const { report, driveChromium, watchedPage } = require('./node_common');
 
 const [pageUrl, wsUrl] = process.argv.slice(2);
-setTimeout(() => { report({ event: 'error', message: 'timed out' }); process.exit(1); }, 55000).unref();
-
-(async () => {
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    page.on('console', (m) => process.stderr.write(`console.${m.type()}: ${m.text()}\n`));
-    page.on('pageerror', (e) => report({ event: 'error', message: `page error: ${e}` }));
-    await page.goto(pageUrl + '?ws=' + encodeURIComponent(wsUrl));
-    await page.waitForFunction(() => window.ready === true, null, { timeout: 10000 });
-    report({ event: 'phase1', ...(await page.evaluate(() => window.phase1())) });
-    report({ event: 'down', ...(await page.evaluate(() => window.waitDown())) });
-    report({ event: 'back', ...(await page.evaluate(() => window.waitBackUp())) });
-    report({ event: 'final', ...(await page.evaluate(() => window.phase3())) });
-    report({ event: 'done', browser: browser.version() });
-  } catch (e) {
-    report({ event: 'error', message: String(e) });
-  } finally {
-    await browser.close();
-  }
-})().catch((e) => { report({ event: 'error', message: String(e) }); process.exit(1); });
+driveChromium({ timeoutMs: 55000 }, async (browser) => {
+  const page = await watchedPage(browser);
+  await page.goto(pageUrl + '?ws=' + encodeURIComponent(wsUrl));
+  await page.waitForFunction(() => window.ready === true, null, { timeout: 10000 });
+  report({ event: 'phase1', ...(await page.evaluate(() => window.phase1())) });
+  report({ event: 'down', ...(await page.evaluate(() => window.waitDown())) });
+  report({ event: 'back', ...(await page.evaluate(() => window.waitBackUp())) });
+  report({ event: 'final', ...(await page.evaluate(() => window.phase3())) });
+});

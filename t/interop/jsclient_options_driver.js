@@ -6,33 +6,23 @@
 //   { event: 'done', browser }
 // Usage: node jsclient_options_driver.js PAGE_URL ECHO_WS_URL SILENT_WS_URL
 'use strict';
-const { report, launchChromium } = require('./node_common');
+const { report, driveChromium } = require('./node_common');
 
 const STEPS = ['connectTimeout', 'maxReconnectAttempts', 'binaryType', 'protocols', 'minUptime', 'closeWhileConnecting',
                'closeWhileWaiting', 'tokenThrows', 'listenerThrows', 'jsonErrors', 'doubleOpen', 'listenerRemoval',
                'closeArguments'];
 const [pageUrl, echoUrl, silentUrl] = process.argv.slice(2);
-setTimeout(() => { report({ event: 'error', message: 'timed out' }); process.exit(1); }, 170000).unref();
-
-(async () => {
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    page.on('console', (m) => process.stderr.write(`console.${m.type()}: ${m.text()}\n`));
-    page.on('pageerror', (e) => report({ event: 'pageerror', message: String(e && e.message || e) }));
-    await page.goto(pageUrl + '?echo=' + encodeURIComponent(echoUrl) + '&silent=' + encodeURIComponent(silentUrl));
-    await page.waitForFunction(() => window.ready === true, null, { timeout: 10000 });
-    for (const name of STEPS) {
-      try {
-        report({ event: 'step', name, result: await page.evaluate((n) => window.steps[n](), name) });
-      } catch (e) {
-        report({ event: 'step', name, error: String(e) });
-      }
+driveChromium({ timeoutMs: 170000 }, async (browser) => {
+  const page = await browser.newPage();
+  page.on('console', (m) => process.stderr.write(`console.${m.type()}: ${m.text()}\n`));
+  page.on('pageerror', (e) => report({ event: 'pageerror', message: String(e && e.message || e) }));
+  await page.goto(pageUrl + '?echo=' + encodeURIComponent(echoUrl) + '&silent=' + encodeURIComponent(silentUrl));
+  await page.waitForFunction(() => window.ready === true, null, { timeout: 10000 });
+  for (const name of STEPS) {
+    try {
+      report({ event: 'step', name, result: await page.evaluate((n) => window.steps[n](), name) });
+    } catch (e) {
+      report({ event: 'step', name, error: String(e) });
     }
-    report({ event: 'done', browser: browser.version() });
-  } catch (e) {
-    report({ event: 'error', message: String(e) });
-  } finally {
-    await browser.close();
   }
-})().catch((e) => { report({ event: 'error', message: String(e) }); process.exit(1); });
+});

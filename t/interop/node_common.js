@@ -69,5 +69,34 @@ function launchChromium(extraArgs) {
   });
 }
 
+// The frame of every Chromium driver: launches headless Chromium (with extraArgs), runs
+// body(browser), then reports { event: 'done', browser: VERSION, ...what body returned }, or
+// { event: 'error' } if it threw, and closes the browser. After timeoutMs the driver reports
+// 'timed out' and exits 1.
+function driveChromium({ extraArgs = [], timeoutMs = 90000 }, body) {
+  setTimeout(() => { report({ event: 'error', message: 'timed out' }); process.exit(1); }, timeoutMs).unref();
+  (async () => {
+    const browser = await launchChromium(extraArgs);
+    try {
+      const extra = await body(browser);
+      report({ event: 'done', browser: browser.version(), ...(extra || {}) });
+    } catch (e) {
+      report({ event: 'error', message: String(e && e.stack || e) });
+    } finally {
+      await browser.close();
+    }
+  })().catch((e) => { report({ event: 'error', message: String(e) }); process.exit(1); });
+}
+
+// A new page of owner (the browser or a context) whose console goes to stderr and whose
+// uncaught errors are reported as { event: 'error', message: 'LABEL page error: ...' }.
+async function watchedPage(owner, label) {
+  const page = await owner.newPage();
+  const prefix = label ? `${label} ` : '';
+  page.on('console', (m) => process.stderr.write(`${prefix}console.${m.type()}: ${m.text()}\n`));
+  page.on('pageerror', (e) => report({ event: 'error', message: `${prefix}page error: ${e}` }));
+  return page;
+}
+
 module.exports = { TEXT, BINARY, BIG_TEXT, BIG_BINARY, MESSAGES, MAX_SIZE, report, describe, closeReport, options, deflateOption, wire,
-                   launchChromium };
+                   driveChromium, watchedPage };

@@ -14,7 +14,7 @@
 //   --spki HASH  accept the certificate whose key has this SPKI hash (the wss:// run)
 //   --short      sign in, chat and sign out only (no expiry wait, no attack)
 'use strict';
-const { report, launchChromium } = require('./node_common');
+const { report, driveChromium, watchedPage } = require('./node_common');
 
 const argv = process.argv.slice(2);
 const extraArgs = [];
@@ -25,7 +25,6 @@ while (argv.length && argv[0].startsWith('--')) {
   else if (a === '--short') short = true;
 }
 const [pageUrl, attackerUrl] = argv;
-setTimeout(() => { report({ event: 'error', message: 'timed out' }); process.exit(1); }, 150000).unref();
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,94 +77,84 @@ async function fetchToken(page) {
   return page.evaluate(() => fetch('/csrf', { cache: 'no-store' }).then((r) => r.json().then((j) => ({ status: r.status, token: j.token }))));
 }
 
-(async () => {
-  const browser = await launchChromium(extraArgs);
-  try {
-    const pages = {};
-    const contexts = {};
-    for (const user of ['alice', 'bob', 'carol']) {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      page.on('console', (m) => process.stderr.write(`${user} console.${m.type()}: ${m.text()}\n`));
-      page.on('pageerror', (e) => report({ event: 'error', message: `${user} page error: ${e}` }));
-      await page.goto(pageUrl);
-      await page.selectOption('#user', user);
-      await page.click('#login');
-      await waitState(page, 'open');
-      await waitLine(page, 'connected as ' + user);
-      contexts[user] = context;
-      pages[user] = page;
-      report({ event: 'signed-in', user, state: (await view(page)).state, cookie: await cookieOf(context),
-               me: await page.evaluate(() => document.querySelector('#me').textContent) });
-    }
-
-    // A message to everyone, with markup in it, and a whisper.
-    const markup = 'hi <b>all</b> <img src=x onerror="window.pwned=1">';
-    await say(pages.alice, markup);
-    await waitLine(pages.bob, 'alice: ' + markup);
-    await waitLine(pages.carol, 'alice: ' + markup);
-    await say(pages.bob, 'psst alice', 'alice');
-    await waitLine(pages.alice, 'bob (to you): psst alice');
-    await say(pages.carol, 'after the whisper');
-    await waitLine(pages.bob, 'carol: after the whisper');
-    await waitLine(pages.alice, 'carol: after the whisper');
-    report({ event: 'chat', alice: await view(pages.alice), bob: await view(pages.bob), carol: await view(pages.carol) });
-
-    if (!short) {
-      // The tokens the pages connected with expire (--csrf-ttl): the pages keep fresh ones.
-      const ttl = await pages.alice.evaluate(() => fetch('/csrf', { cache: 'no-store' }).then((r) => r.json()).then((j) => j.ttl));
-      await sleep((2 * ttl + 1) * 1000);
-      await say(pages.alice, 'after the expiry');
-      await waitLine(pages.bob, 'alice: after the expiry');
-      await say(pages.bob, 'bob after the expiry too');
-      await waitLine(pages.alice, 'bob: bob after the expiry too');
-      report({ event: 'refresh', ttl, waited: 2 * ttl + 1, alice: await view(pages.alice), bob: await view(pages.bob) });
-
-      // The attacker's page, in alice's browser (her cookie is sent to the chat's host), with a
-      // valid token of hers (as if it had leaked): the Origin is all that stops it.
-      const leaked = await fetchToken(pages.alice);
-      const evil = await contexts.alice.newPage();
-      evil.on('pageerror', (e) => report({ event: 'error', message: `attacker page error: ${e}` }));
-      const wsPort = await pages.alice.evaluate(() => document.querySelector('meta[name="chat-websocket-port"]').content);
-      const pageOrigin = new URL(pageUrl).origin;
-      await evil.goto(attackerUrl + '?ws=' + encodeURIComponent(`ws://127.0.0.1:${wsPort}/`) + '&token=' + encodeURIComponent(leaked.token) +
-                      '&csrf=' + encodeURIComponent(pageOrigin + '/csrf'));
-      await evil.waitForFunction(() => window.result && window.result.done, null, { timeout: 20000 });
-      const attack = await evil.evaluate(() => window.result);
-      await evil.close();
-      const control = await tryWebSocket(pages.alice, leaked.token);
-      report({ event: 'attack', leaked: leaked.status, attackerOrigin: new URL(attackerUrl).origin, attack, control,
-               alice: await view(pages.alice), bob: await view(pages.bob) });
-    }
-
-    // alice signs out in one tab; her second tab (same cookie) is closed by the server.
-    const second = await contexts.alice.newPage();
-    await second.goto(pageUrl);
-    await waitState(second, 'open');
-    const oldToken = await fetchToken(second);
-    const oldCookies = await contexts.alice.cookies();
-    await pages.alice.click('#logout');
-    await waitState(pages.alice, 'signed-out');
-    await waitState(second, 'signed-out');
-    await waitLine(second, 'connection closed (4001');
-    const secondView = await view(second);
-    const afterCookie = await cookieOf(contexts.alice);
-    // The others go on.
-    await say(pages.bob, 'still here');
-    await waitLine(pages.carol, 'bob: still here');
-    // The old cookie put back, with a token issued before the sign-out.
-    await contexts.alice.addCookies(oldCookies);
-    const replay = { cookie: await cookieOf(contexts.alice), csrf: await fetchToken(second).catch((e) => ({ error: String(e) })),
-                     ws: await tryWebSocket(second, oldToken.token) };
-    // A reload with the old cookie: the page stays on the sign-in form.
-    await second.reload();
-    await sleep(1000);
-    report({ event: 'logout', oldToken: oldToken.status, first: await view(pages.alice), second: secondView,
-             afterCookie, replay, reloaded: await view(second), bob: await view(pages.bob), carol: await view(pages.carol) });
-    report({ event: 'done', browser: browser.version() });
-  } catch (e) {
-    report({ event: 'error', message: String(e && e.stack || e) });
-  } finally {
-    await browser.close();
+driveChromium({ extraArgs, timeoutMs: 150000 }, async (browser) => {
+  const pages = {};
+  const contexts = {};
+  for (const user of ['alice', 'bob', 'carol']) {
+    const context = await browser.newContext();
+    const page = await watchedPage(context, user);
+    await page.goto(pageUrl);
+    await page.selectOption('#user', user);
+    await page.click('#login');
+    await waitState(page, 'open');
+    await waitLine(page, 'connected as ' + user);
+    contexts[user] = context;
+    pages[user] = page;
+    report({ event: 'signed-in', user, state: (await view(page)).state, cookie: await cookieOf(context),
+             me: await page.evaluate(() => document.querySelector('#me').textContent) });
   }
-})().catch((e) => { report({ event: 'error', message: String(e) }); process.exit(1); });
+
+  // A message to everyone, with markup in it, and a whisper.
+  const markup = 'hi <b>all</b> <img src=x onerror="window.pwned=1">';
+  await say(pages.alice, markup);
+  await waitLine(pages.bob, 'alice: ' + markup);
+  await waitLine(pages.carol, 'alice: ' + markup);
+  await say(pages.bob, 'psst alice', 'alice');
+  await waitLine(pages.alice, 'bob (to you): psst alice');
+  await say(pages.carol, 'after the whisper');
+  await waitLine(pages.bob, 'carol: after the whisper');
+  await waitLine(pages.alice, 'carol: after the whisper');
+  report({ event: 'chat', alice: await view(pages.alice), bob: await view(pages.bob), carol: await view(pages.carol) });
+
+  if (!short) {
+    // The tokens the pages connected with expire (--csrf-ttl): the pages keep fresh ones.
+    const ttl = await pages.alice.evaluate(() => fetch('/csrf', { cache: 'no-store' }).then((r) => r.json()).then((j) => j.ttl));
+    await sleep((2 * ttl + 1) * 1000);
+    await say(pages.alice, 'after the expiry');
+    await waitLine(pages.bob, 'alice: after the expiry');
+    await say(pages.bob, 'bob after the expiry too');
+    await waitLine(pages.alice, 'bob: bob after the expiry too');
+    report({ event: 'refresh', ttl, waited: 2 * ttl + 1, alice: await view(pages.alice), bob: await view(pages.bob) });
+
+    // The attacker's page, in alice's browser (her cookie is sent to the chat's host), with a
+    // valid token of hers (as if it had leaked): the Origin is all that stops it.
+    const leaked = await fetchToken(pages.alice);
+    const evil = await contexts.alice.newPage();
+    evil.on('pageerror', (e) => report({ event: 'error', message: `attacker page error: ${e}` }));
+    const wsPort = await pages.alice.evaluate(() => document.querySelector('meta[name="chat-websocket-port"]').content);
+    const pageOrigin = new URL(pageUrl).origin;
+    await evil.goto(attackerUrl + '?ws=' + encodeURIComponent(`ws://127.0.0.1:${wsPort}/`) + '&token=' + encodeURIComponent(leaked.token) +
+                    '&csrf=' + encodeURIComponent(pageOrigin + '/csrf'));
+    await evil.waitForFunction(() => window.result && window.result.done, null, { timeout: 20000 });
+    const attack = await evil.evaluate(() => window.result);
+    await evil.close();
+    const control = await tryWebSocket(pages.alice, leaked.token);
+    report({ event: 'attack', leaked: leaked.status, attackerOrigin: new URL(attackerUrl).origin, attack, control,
+             alice: await view(pages.alice), bob: await view(pages.bob) });
+  }
+
+  // alice signs out in one tab; her second tab (same cookie) is closed by the server.
+  const second = await contexts.alice.newPage();
+  await second.goto(pageUrl);
+  await waitState(second, 'open');
+  const oldToken = await fetchToken(second);
+  const oldCookies = await contexts.alice.cookies();
+  await pages.alice.click('#logout');
+  await waitState(pages.alice, 'signed-out');
+  await waitState(second, 'signed-out');
+  await waitLine(second, 'connection closed (4001');
+  const secondView = await view(second);
+  const afterCookie = await cookieOf(contexts.alice);
+  // The others go on.
+  await say(pages.bob, 'still here');
+  await waitLine(pages.carol, 'bob: still here');
+  // The old cookie put back, with a token issued before the sign-out.
+  await contexts.alice.addCookies(oldCookies);
+  const replay = { cookie: await cookieOf(contexts.alice), csrf: await fetchToken(second).catch((e) => ({ error: String(e) })),
+                   ws: await tryWebSocket(second, oldToken.token) };
+  // A reload with the old cookie: the page stays on the sign-in form.
+  await second.reload();
+  await sleep(1000);
+  report({ event: 'logout', oldToken: oldToken.status, first: await view(pages.alice), second: secondView,
+           afterCookie, replay, reloaded: await view(second), bob: await view(pages.bob), carol: await view(pages.carol) });
+});

@@ -91,26 +91,28 @@ empty: check it from those C<on_disconnect> callbacks (or a timer) before leavin
 
 =head2 Calls, exceptions, fork
 
-The rules every adapter follows are in L<WebSocket::Loop::Adapter/DESCRIPTION>; for
-AnyEvent they come to this.
+The rules every adapter follows are in L<WebSocket::Loop::Adapter/DESCRIPTION>; for AnyEvent
+they come to this.
 
-What a callback of an AnyEvent watcher asks of WebSocket objects takes effect at once: a send, a
-C<disconnect> (its C<close_timeout> runs from then), a C<shutdown>, a new engine timer or
+What a callback of an AnyEvent watcher asks of WebSocket objects takes effect at once: a send,
+a C<disconnect> (its C<close_timeout> runs from then), a C<shutdown>, a new engine timer or
 listener. A client's C<connect> runs the reactor itself until its handshake is over, blocking
 AnyEvent for that long.
 
 An exception of a WebSocket callback that the connection wraps (C<on_utf8>, C<on_binary>,
 C<on_disconnect>...) becomes a warning, as under L<WebSocket::Server/start>. One that is not
 wrapped (an engine timer's, a watched filehandle's) ends the reactor's turn with no event of
-the batch lost, and goes on to AnyEvent. With AnyEvent's own pure-Perl loop it leaves C<< $cv->recv >>, as a die in any AnyEvent
-callback does (other back ends apply their own rule: EV warns and goes on); catch it around
-C<recv> and call C<recv> again: the rest of the batch comes at the next turn.
+the batch lost, and goes on to AnyEvent. With AnyEvent's own pure-Perl loop it leaves C<<
+$cv->recv >>, as a die in any AnyEvent callback does (other back ends apply their own rule: EV
+warns and goes on); catch it around C<recv> and call C<recv> again: the rest of the batch comes
+at the next turn.
 
-One adapter drives the process's reactor: attaching a second one (of any loop) dies with
-C<...: the reactor of this process is already driven by ...; detach that one first>. Keep
-the object: AnyEvent holds it weakly, and dropping the last reference detaches it. After
-C<fork>, an inherited adapter lets go of the parent's reactor at its first wake-up; call
-C<attach> in the child to drive the child's own. AnyEvent's pure-Perl loop needs nothing more in the child; other back ends may.
+One adapter drives the process's reactor: attaching a second one (of any loop) dies with C<...:
+the reactor of this process is already driven by ...; detach that one first>. Keep the object:
+AnyEvent holds it weakly, and dropping the last reference detaches it. After C<fork>, an
+inherited adapter lets go of the parent's reactor at its first wake-up; call C<attach> in the
+child to drive the child's own. AnyEvent's pure-Perl loop needs nothing more in the child;
+other back ends may.
 
 A long callback delays both loops alike; while detached nothing is delivered.
 

@@ -102,26 +102,28 @@ empty: check it from those C<on_disconnect> callbacks (or a timer), then C<< $lo
 
 =head2 Calls, exceptions, fork
 
-The rules every adapter follows are in L<WebSocket::Loop::Adapter/DESCRIPTION>; for
-IO::Async they come to this.
+The rules every adapter follows are in L<WebSocket::Loop::Adapter/DESCRIPTION>; for IO::Async
+they come to this.
 
-What a callback of an IO::Async notifier, timer or watcher asks of WebSocket objects takes effect at once: a send, a
-C<disconnect> (its C<close_timeout> runs from then), a C<shutdown>, a new engine timer or
-listener. A client's C<connect> runs the reactor itself until its handshake is over, blocking
-IO::Async for that long.
+What a callback of an IO::Async notifier, timer or watcher asks of WebSocket objects takes
+effect at once: a send, a C<disconnect> (its C<close_timeout> runs from then), a C<shutdown>, a
+new engine timer or listener. A client's C<connect> runs the reactor itself until its handshake
+is over, blocking IO::Async for that long.
 
 An exception of a WebSocket callback that the connection wraps (C<on_utf8>, C<on_binary>,
 C<on_disconnect>...) becomes a warning, as under L<WebSocket::Server/start>. One that is not
 wrapped (an engine timer's, a watched filehandle's) ends the reactor's turn with no event of
-the batch lost, and goes on to IO::Async. It leaves C<< $loop->run >> (or C<loop_once>), as a die in any IO::Async callback does;
-catch it there and run the loop again: the rest of the batch comes at the next turn.
+the batch lost, and goes on to IO::Async. It leaves C<< $loop->run >> (or C<loop_once>), as a
+die in any IO::Async callback does; catch it there and run the loop again: the rest of the
+batch comes at the next turn.
 
-One adapter drives the process's reactor: attaching a second one (of any loop) dies with
-C<...: the reactor of this process is already driven by ...; detach that one first>. Keep
-the object: IO::Async holds it weakly, and dropping the last reference detaches it. After
-C<fork>, an inherited adapter lets go of the parent's reactor at its first wake-up; call
-C<attach> in the child to drive the child's own. The same C<IO::Async::Loop> object may be passed in the child (the poll-based loops need
-nothing more; see the C<fork> method of L<IO::Async::Loop> for the others).
+One adapter drives the process's reactor: attaching a second one (of any loop) dies with C<...:
+the reactor of this process is already driven by ...; detach that one first>. Keep the object:
+IO::Async holds it weakly, and dropping the last reference detaches it. After C<fork>, an
+inherited adapter lets go of the parent's reactor at its first wake-up; call C<attach> in the
+child to drive the child's own. The same C<IO::Async::Loop> object may be passed in the child
+(the poll-based loops need nothing more; see the C<fork> method of L<IO::Async::Loop> for the
+others).
 
 A long callback delays both loops alike; while detached nothing is delivered.
 

@@ -108,23 +108,24 @@ check it from those C<on_disconnect> callbacks (or a timer), then stop the loop.
 The rules every adapter follows are in L<WebSocket::Loop::Adapter/DESCRIPTION>; for
 Mojo::IOLoop they come to this.
 
-What a callback of a Mojo timer, stream or watcher asks of WebSocket objects takes effect at once: a send, a
-C<disconnect> (its C<close_timeout> runs from then), a C<shutdown>, a new engine timer or
-listener. A client's C<connect> runs the reactor itself until its handshake is over, blocking
-Mojo::IOLoop for that long.
+What a callback of a Mojo timer, stream or watcher asks of WebSocket objects takes effect at
+once: a send, a C<disconnect> (its C<close_timeout> runs from then), a C<shutdown>, a new
+engine timer or listener. A client's C<connect> runs the reactor itself until its handshake is
+over, blocking Mojo::IOLoop for that long.
 
 An exception of a WebSocket callback that the connection wraps (C<on_utf8>, C<on_binary>,
 C<on_disconnect>...) becomes a warning, as under L<WebSocket::Server/start>. One that is not
 wrapped (an engine timer's, a watched filehandle's) ends the reactor's turn with no event of
-the batch lost, and goes on to Mojo::IOLoop. Mojo's reactor catches it and emits its C<error> event (a warning such as
-C<Mojo::Reactor::Poll: I/O watcher failed: ...> when nobody subscribed); the loop goes on and
-the rest of the batch comes at its next turn.
+the batch lost, and goes on to Mojo::IOLoop. Mojo's reactor catches it and emits its C<error>
+event (a warning such as C<Mojo::Reactor::Poll: I/O watcher failed: ...> when nobody
+subscribed); the loop goes on and the rest of the batch comes at its next turn.
 
-One adapter drives the process's reactor: attaching a second one (of any loop) dies with
-C<...: the reactor of this process is already driven by ...; detach that one first>. Keep
-the object: Mojo::IOLoop holds it weakly, and dropping the last reference detaches it. After
-C<fork>, an inherited adapter lets go of the parent's reactor at its first wake-up; call
-C<attach> in the child to drive the child's own. Call C<< Mojo::IOLoop->reset >> in the child first, as Mojo wants after a fork.
+One adapter drives the process's reactor: attaching a second one (of any loop) dies with C<...:
+the reactor of this process is already driven by ...; detach that one first>. Keep the object:
+Mojo::IOLoop holds it weakly, and dropping the last reference detaches it. After C<fork>, an
+inherited adapter lets go of the parent's reactor at its first wake-up; call C<attach> in the
+child to drive the child's own. Call C<< Mojo::IOLoop->reset >> in the child first, as Mojo
+wants after a fork.
 
 A long callback delays both loops alike; while detached nothing is delivered.
 

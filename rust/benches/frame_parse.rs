@@ -95,8 +95,10 @@ fn parse(a: &mut Assembler, stream: &[u8], repeat: usize) -> (usize, u64) {
 }
 
 fn main() {
-    let cold_frames: usize =
-        std::env::var("FRAMES").ok().and_then(|s| s.parse().ok()).unwrap_or(2048);
+    let cold_frames: usize = std::env::var("FRAMES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2048);
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     let hot = stream_of(&mut rng, 32);
     let cold = stream_of(&mut rng, cold_frames);
@@ -110,9 +112,13 @@ fn main() {
     let mut a = Assembler::new(0, 0);
     let expect = parse(&mut a, &hot, 64);
     assert_eq!(expect.0, 2048);
-    measure("frame_parse/64KiB masked binary (hot input)", hot.len() * 64, || {
-        assert_eq!(parse(&mut a, black_box(&hot), 64), expect);
-    });
+    measure(
+        "frame_parse/64KiB masked binary (hot input)",
+        hot.len() * 64,
+        || {
+            assert_eq!(parse(&mut a, black_box(&hot), 64), expect);
+        },
+    );
 
     // The same with the limits of the Perl defaults that allow it (64 KiB, 128 fragments).
     let mut limited = Assembler::new(PAYLOAD as u64, 128);

@@ -79,7 +79,10 @@ mod tests {
         assert_eq!(c.max_message_size, 65536);
         assert_eq!(c.max_fragments, 128);
         assert_eq!(c.max_send_size, 0);
-        assert_eq!((c.max_line_length, c.max_headers, c.max_head_size), (8192, 100, 16384));
+        assert_eq!(
+            (c.max_line_length, c.max_headers, c.max_head_size),
+            (8192, 100, 16384)
+        );
         assert!(c.accept_unmasked_frames);
         assert!(c.auto_pong);
         assert_eq!(c.deflate, DeflateConfig::default());

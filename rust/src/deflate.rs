@@ -196,8 +196,14 @@ impl DeflateParams {
     /// window it compresses with (8-15).
     pub fn sender(&self, role: Role) -> (bool, u8) {
         match role {
-            Role::Server => (self.server_no_context_takeover, self.server_max_window_bits.unwrap_or(15)),
-            Role::Client => (self.client_no_context_takeover, self.client_max_window_bits.unwrap_or(15)),
+            Role::Server => (
+                self.server_no_context_takeover,
+                self.server_max_window_bits.unwrap_or(15),
+            ),
+            Role::Client => (
+                self.client_no_context_takeover,
+                self.client_max_window_bits.unwrap_or(15),
+            ),
         }
     }
 
@@ -251,7 +257,9 @@ fn parse_params(ext: &ExtensionOffer, response: bool) -> std::result::Result<Par
             return Err(format!("parameter {n} repeated"));
         }
         let bits = || match value.as_deref() {
-            Some(v) => window_bits(v).map(Some).ok_or_else(|| format!("invalid value {v:?} for {n}")),
+            Some(v) => window_bits(v)
+                .map(Some)
+                .ok_or_else(|| format!("invalid value {v:?} for {n}")),
             None => Ok(None),
         };
         match i {
@@ -292,7 +300,10 @@ pub fn is_deflate(e: &ExtensionOffer) -> bool {
 /// and an offer that needs 8 is declined; `client_max_window_bits` is answered, only when
 /// offered, with `min(offered value, config)` when that is below 15.
 pub fn negotiate(offers: &[ExtensionOffer], config: &DeflateConfig) -> Option<DeflateParams> {
-    offers.iter().filter(|o| is_deflate(o)).find_map(|o| accept_offer(o, config))
+    offers
+        .iter()
+        .filter(|o| is_deflate(o))
+        .find_map(|o| accept_offer(o, config))
 }
 
 fn accept_offer(offer: &ExtensionOffer, config: &DeflateConfig) -> Option<DeflateParams> {
@@ -310,8 +321,10 @@ fn accept_offer(offer: &ExtensionOffer, config: &DeflateConfig) -> Option<Deflat
         Some(v) => Some(v.unwrap_or(15).min(wanted)).filter(|&b| b < 15),
     };
     Some(DeflateParams {
-        server_no_context_takeover: p.server_no_context_takeover || config.server_no_context_takeover,
-        client_no_context_takeover: p.client_no_context_takeover || config.client_no_context_takeover,
+        server_no_context_takeover: p.server_no_context_takeover
+            || config.server_no_context_takeover,
+        client_no_context_takeover: p.client_no_context_takeover
+            || config.client_no_context_takeover,
         server_max_window_bits,
         client_max_window_bits,
     })
@@ -347,40 +360,60 @@ fn fail<T>(why: impl Into<String>) -> Result<T> {
 /// `Ok(Some(params))`: the parameters in force, including what we committed to in the
 /// offer (our `client_no_context_takeover`, our `client_max_window_bits` value when the
 /// answer does not lower it). Errors are [`Error::ExtensionNegotiation`] (close 1010).
-pub fn check_response(sent: &ExtensionOffer, accepted: &[ExtensionOffer], required: bool) -> Result<Option<DeflateParams>> {
+pub fn check_response(
+    sent: &ExtensionOffer,
+    accepted: &[ExtensionOffer],
+    required: bool,
+) -> Result<Option<DeflateParams>> {
     let mut found = accepted.iter().filter(|e| is_deflate(e));
     let Some(resp) = found.next() else {
         if required {
-            return fail("the server did not accept permessage-deflate, which this client requires");
+            return fail(
+                "the server did not accept permessage-deflate, which this client requires",
+            );
         }
         return Ok(None);
     };
     if found.next().is_some() {
         return fail("the server accepted permessage-deflate more than once");
     }
-    let offered = parse_params(sent, false).map_err(|why| Error::ExtensionNegotiation(format!("our own offer: {why}")))?;
-    let p = parse_params(resp, true).map_err(|why| Error::ExtensionNegotiation(format!("invalid response: {why}")))?;
+    let offered = parse_params(sent, false)
+        .map_err(|why| Error::ExtensionNegotiation(format!("our own offer: {why}")))?;
+    let p = parse_params(resp, true)
+        .map_err(|why| Error::ExtensionNegotiation(format!("invalid response: {why}")))?;
     if offered.server_no_context_takeover && !p.server_no_context_takeover {
         return fail("the response lacks server_no_context_takeover, which was offered");
     }
     match (offered.server_max_window_bits, p.server_max_window_bits) {
-        (Some(_), None) => return fail("the response lacks server_max_window_bits, which was offered"),
+        (Some(_), None) => {
+            return fail("the response lacks server_max_window_bits, which was offered")
+        }
         (Some(o), Some(r)) if r > o => {
-            return fail(format!("the response has server_max_window_bits={r}, above the {o} offered"))
+            return fail(format!(
+                "the response has server_max_window_bits={r}, above the {o} offered"
+            ))
         }
         _ => {}
     }
-    let client_max_window_bits = match (offered.client_max_window_bits, p.client_max_window_bits.flatten()) {
-        (None, Some(_)) => return fail("the response has client_max_window_bits, which was not offered"),
+    let client_max_window_bits = match (
+        offered.client_max_window_bits,
+        p.client_max_window_bits.flatten(),
+    ) {
+        (None, Some(_)) => {
+            return fail("the response has client_max_window_bits, which was not offered")
+        }
         (Some(Some(o)), Some(r)) if r > o => {
-            return fail(format!("the response has client_max_window_bits={r}, above the {o} offered"))
+            return fail(format!(
+                "the response has client_max_window_bits={r}, above the {o} offered"
+            ))
         }
         (Some(o), None) => o,
         (_, r) => r,
     };
     Ok(Some(DeflateParams {
         server_no_context_takeover: p.server_no_context_takeover,
-        client_no_context_takeover: p.client_no_context_takeover || offered.client_no_context_takeover,
+        client_no_context_takeover: p.client_no_context_takeover
+            || offered.client_no_context_takeover,
         server_max_window_bits: p.server_max_window_bits,
         client_max_window_bits,
     }))
@@ -393,7 +426,9 @@ pub fn check_response(sent: &ExtensionOffer, accepted: &[ExtensionOffer], requir
 pub fn params_from_header(value: &str) -> Result<Option<DeflateParams>> {
     let exts = crate::handshake::parse_extensions(&[value])?;
     let mut found = exts.iter().filter(|e| is_deflate(e));
-    let Some(e) = found.next() else { return Ok(None) };
+    let Some(e) = found.next() else {
+        return Ok(None);
+    };
     if found.next().is_some() {
         return fail("permessage-deflate appears more than once");
     }
@@ -475,9 +510,9 @@ impl Codec {
     /// the final `00 00 ff ff` removed.
     pub fn compress(&mut self, data: &[u8]) -> Result<Vec<u8>> {
         let bits = self.send_bits.unwrap_or(15);
-        let c = self
-            .compressor
-            .get_or_insert_with(|| Compress::new_with_window_bits(Compression::default(), false, bits));
+        let c = self.compressor.get_or_insert_with(|| {
+            Compress::new_with_window_bits(Compression::default(), false, bits)
+        });
         let mut out = Vec::with_capacity(data.len() / 2 + 64);
         let mut input = data;
         loop {
@@ -524,8 +559,14 @@ impl Codec {
             return Ok(());
         }
         let bits = self.recv_bits;
-        let d = self.inflater.get_or_insert_with(|| Decompress::new_with_window_bits(false, bits));
-        let flush = if last { FlushDecompress::Sync } else { FlushDecompress::None };
+        let d = self
+            .inflater
+            .get_or_insert_with(|| Decompress::new_with_window_bits(false, bits));
+        let flush = if last {
+            FlushDecompress::Sync
+        } else {
+            FlushDecompress::None
+        };
         loop {
             if out.capacity() - out.len() < INFLATE_CHUNK / 4 {
                 let want = out.len() + INFLATE_CHUNK;
@@ -537,12 +578,17 @@ impl Codec {
                 out.reserve_exact(cap - out.len());
             }
             let (in0, start) = (d.total_in(), out.len());
-            let status = d.decompress_vec(input, out, flush).map_err(|_| Error::BadCompressedData)?;
+            let status = d
+                .decompress_vec(input, out, flush)
+                .map_err(|_| Error::BadCompressedData)?;
             let used = (d.total_in() - in0) as usize;
             input = &input[used..];
             let produced = out.len() - start;
             if max != 0 && out.len() as u64 > max {
-                return Err(Error::MessageTooBig { len: out.len() as u64, max });
+                return Err(Error::MessageTooBig {
+                    len: out.len() as u64,
+                    max,
+                });
             }
             if produced > 0 {
                 on_new(&out[start..])?;
@@ -590,7 +636,10 @@ mod tests {
     }
 
     fn cfg() -> DeflateConfig {
-        DeflateConfig { enabled: true, ..DeflateConfig::default() }
+        DeflateConfig {
+            enabled: true,
+            ..DeflateConfig::default()
+        }
     }
 
     #[test]
@@ -598,14 +647,27 @@ mod tests {
         let c = DeflateConfig::default();
         assert!(!c.enabled && !c.required);
         assert!(!c.server_no_context_takeover && !c.client_no_context_takeover);
-        assert_eq!((c.server_max_window_bits, c.client_max_window_bits, c.threshold), (15, 15, 10240));
+        assert_eq!(
+            (
+                c.server_max_window_bits,
+                c.client_max_window_bits,
+                c.threshold
+            ),
+            (15, 15, 10240)
+        );
     }
 
     #[test]
     fn sec7_1_server_accepts_the_plain_offer() {
         let c = cfg();
-        assert_eq!(server("permessage-deflate", &c).as_deref(), Some("permessage-deflate"));
-        assert_eq!(server("PerMessage-Deflate", &c).as_deref(), Some("permessage-deflate"));
+        assert_eq!(
+            server("permessage-deflate", &c).as_deref(),
+            Some("permessage-deflate")
+        );
+        assert_eq!(
+            server("PerMessage-Deflate", &c).as_deref(),
+            Some("permessage-deflate")
+        );
         assert_eq!(server("x-webkit-deflate-frame, foo", &c), None);
         assert_eq!(server("", &c), None);
     }
@@ -668,7 +730,10 @@ mod tests {
         );
         c = cfg();
         c.server_max_window_bits = 10;
-        assert_eq!(server("permessage-deflate", &c).as_deref(), Some("permessage-deflate; server_max_window_bits=10"));
+        assert_eq!(
+            server("permessage-deflate", &c).as_deref(),
+            Some("permessage-deflate; server_max_window_bits=10")
+        );
         assert_eq!(
             server("permessage-deflate; server_max_window_bits=12", &c).as_deref(),
             Some("permessage-deflate; server_max_window_bits=10")
@@ -678,11 +743,17 @@ mod tests {
             Some("permessage-deflate; server_max_window_bits=9")
         );
         c.server_max_window_bits = 8;
-        assert_eq!(server("permessage-deflate", &c).as_deref(), Some("permessage-deflate; server_max_window_bits=9"));
+        assert_eq!(
+            server("permessage-deflate", &c).as_deref(),
+            Some("permessage-deflate; server_max_window_bits=9")
+        );
         c = cfg();
         c.client_max_window_bits = 11;
         // not named by the client: may not be answered (7.1.2.2)
-        assert_eq!(server("permessage-deflate", &c).as_deref(), Some("permessage-deflate"));
+        assert_eq!(
+            server("permessage-deflate", &c).as_deref(),
+            Some("permessage-deflate")
+        );
         assert_eq!(
             server("permessage-deflate; client_max_window_bits", &c).as_deref(),
             Some("permessage-deflate; client_max_window_bits=11")
@@ -711,7 +782,10 @@ mod tests {
     #[test]
     fn sec7_1_client_offer() {
         let mut c = cfg();
-        assert_eq!(client_offer(&c).to_header_value(), "permessage-deflate; client_max_window_bits");
+        assert_eq!(
+            client_offer(&c).to_header_value(),
+            "permessage-deflate; client_max_window_bits"
+        );
         c.server_no_context_takeover = true;
         c.client_no_context_takeover = true;
         c.server_max_window_bits = 10;
@@ -733,14 +807,20 @@ mod tests {
             client_max_window_bits: cb,
         };
         assert_eq!(client(&c, ""), Ok(None));
-        assert_eq!(client(&c, "permessage-deflate"), Ok(Some(p(false, false, None, None))));
+        assert_eq!(
+            client(&c, "permessage-deflate"),
+            Ok(Some(p(false, false, None, None)))
+        );
         // the server may add either no_context_takeover and a server window (7.1.1, 7.1.2.1)
         assert_eq!(
             client(&c, "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=8"),
             Ok(Some(p(true, true, Some(8), None)))
         );
         // client_max_window_bits was offered without a value: any value
-        assert_eq!(client(&c, "permessage-deflate; client_max_window_bits=8"), Ok(Some(p(false, false, None, Some(8)))));
+        assert_eq!(
+            client(&c, "permessage-deflate; client_max_window_bits=8"),
+            Ok(Some(p(false, false, None, Some(8))))
+        );
         let mut c2 = cfg();
         c2.server_max_window_bits = 12;
         c2.client_max_window_bits = 11;
@@ -751,12 +831,18 @@ mod tests {
             "what we offered stays in force"
         );
         assert_eq!(
-            client(&c2, "permessage-deflate; server_max_window_bits=12; client_max_window_bits=9"),
+            client(
+                &c2,
+                "permessage-deflate; server_max_window_bits=12; client_max_window_bits=9"
+            ),
             Ok(Some(p(false, true, Some(12), Some(9))))
         );
         let mut c3 = cfg();
         c3.server_no_context_takeover = true;
-        assert_eq!(client(&c3, "permessage-deflate; server_no_context_takeover"), Ok(Some(p(true, false, None, None))));
+        assert_eq!(
+            client(&c3, "permessage-deflate; server_no_context_takeover"),
+            Ok(Some(p(true, false, None, None)))
+        );
     }
 
     #[test]
@@ -789,10 +875,20 @@ mod tests {
         }
         // client_max_window_bits: not offered, or above the value offered
         let sent = offers("permessage-deflate")[0].clone();
-        let e = check_response(&sent, &resp("permessage-deflate; client_max_window_bits=10"), false).unwrap_err();
+        let e = check_response(
+            &sent,
+            &resp("permessage-deflate; client_max_window_bits=10"),
+            false,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("was not offered"), "{e}");
         let sent = offers("permessage-deflate; client_max_window_bits=10")[0].clone();
-        let e = check_response(&sent, &resp("permessage-deflate; client_max_window_bits=11"), false).unwrap_err();
+        let e = check_response(
+            &sent,
+            &resp("permessage-deflate; client_max_window_bits=11"),
+            false,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("above the 10 offered"), "{e}");
         // required and declined
         let mut r = cfg();
@@ -808,7 +904,8 @@ mod tests {
 
     #[test]
     fn response_params_parse_strictly() {
-        let e = &offers("permessage-deflate; client_max_window_bits=10; server_no_context_takeover")[0];
+        let e =
+            &offers("permessage-deflate; client_max_window_bits=10; server_no_context_takeover")[0];
         assert_eq!(
             DeflateParams::from_response(e),
             Ok(DeflateParams {
@@ -823,13 +920,20 @@ mod tests {
 
     #[test]
     fn strip_removes_deflate_only() {
-        let v = strip(offers("a, permessage-deflate; x, b; c=1, PERMESSAGE-DEFLATE"));
+        let v = strip(offers(
+            "a, permessage-deflate; x, b; c=1, PERMESSAGE-DEFLATE",
+        ));
         assert_eq!(crate::handshake::format_extensions(&v), "a, b; c=1");
     }
 
     #[test]
     fn window_bits_values() {
-        for (v, b) in [("8", Some(8)), ("9", Some(9)), ("10", Some(10)), ("15", Some(15))] {
+        for (v, b) in [
+            ("8", Some(8)),
+            ("9", Some(9)),
+            ("10", Some(10)),
+            ("15", Some(15)),
+        ] {
             assert_eq!(window_bits(v), b);
         }
         for v in ["", "7", "16", "08", "010", "+9", "9 ", "1a", "99"] {
@@ -839,7 +943,11 @@ mod tests {
 
     #[test]
     fn codec_window_8_is_never_compressed_but_inflated() {
-        let p = DeflateParams { client_max_window_bits: Some(8), server_max_window_bits: Some(8), ..Default::default() };
+        let p = DeflateParams {
+            client_max_window_bits: Some(8),
+            server_max_window_bits: Some(8),
+            ..Default::default()
+        };
         let c = Codec::new(Role::Client, p);
         assert!(!c.wants(100_000, 0));
         let s = Codec::new(Role::Server, p);

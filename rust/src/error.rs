@@ -175,11 +175,21 @@ impl Error {
     pub fn close_code(&self) -> Option<u16> {
         use Error::*;
         match self {
-            PayloadTooBig { .. } | SendPayloadTooBig { .. } | MessageTooBig { .. }
+            PayloadTooBig { .. }
+            | SendPayloadTooBig { .. }
+            | MessageTooBig { .. }
             | TooManyFragments { .. } => Some(1009),
-            ReservedBits(_) | ReservedOpcode(_) | FragmentedControlFrame | ControlFrameTooLong(_)
-            | UnexpectedContinuation | ExpectedContinuation | UnmaskedFrame | MaskedFrame
-            | InvalidLength | InvalidCloseCode(_) | InvalidClosePayload => Some(1002),
+            ReservedBits(_)
+            | ReservedOpcode(_)
+            | FragmentedControlFrame
+            | ControlFrameTooLong(_)
+            | UnexpectedContinuation
+            | ExpectedContinuation
+            | UnmaskedFrame
+            | MaskedFrame
+            | InvalidLength
+            | InvalidCloseCode(_)
+            | InvalidClosePayload => Some(1002),
             InvalidUtf8 | BadCompressedData => Some(1007),
             ExtensionNegotiation(_) => Some(1010),
             InvalidState(_) | InvalidArgument(_) | NullPointer | RandomSource | Panic => Some(1011),
@@ -191,13 +201,25 @@ impl Error {
     pub fn http_status(&self) -> Option<u16> {
         use Error::*;
         match self {
-            Incomplete | BadStartLine(_) | BadHeaderName(_) | BadHeaderValue(_) | FoldedFirstHeader
-            | WrongMethodOrVersion | MissingUpgrade | MissingConnection | MissingConnectionUpgrade
-            | MissingHost | BadKey | MissingVersion | BadNegotiationHeader(_) => Some(400),
+            Incomplete
+            | BadStartLine(_)
+            | BadHeaderName(_)
+            | BadHeaderValue(_)
+            | FoldedFirstHeader
+            | WrongMethodOrVersion
+            | MissingUpgrade
+            | MissingConnection
+            | MissingConnectionUpgrade
+            | MissingHost
+            | BadKey
+            | MissingVersion
+            | BadNegotiationHeader(_) => Some(400),
             LineTooLong { .. } | TooManyHeaders { .. } | HeadTooLarge { .. } => Some(431),
             UnsupportedVersion(_) => Some(426),
             NotSwitchingProtocols(status) => Some(*status),
-            WrongResponseLine(_) | AcceptMismatch | UnexpectedSubprotocol(_)
+            WrongResponseLine(_)
+            | AcceptMismatch
+            | UnexpectedSubprotocol(_)
             | UnexpectedExtension(_) => Some(502),
             _ => None,
         }
@@ -373,13 +395,20 @@ mod tests {
     #[test]
     fn original_strings_are_kept() {
         assert_eq!(
-            Error::PayloadTooBig { len: 70000, max: 65536 }.to_string(),
+            Error::PayloadTooBig {
+                len: 70000,
+                max: 65536
+            }
+            .to_string(),
             "Payload is too big. Deny big message (70000) or increase max_payload_size (65536)"
         );
         assert_eq!(
             Error::SendPayloadTooBig { len: 2, max: 1 }.to_string(),
             "Payload is too big. Send shorter messages or increase max_payload_size"
         );
-        assert_eq!(Error::TooManyFragments { max: 128 }.to_string(), "Too many fragments");
+        assert_eq!(
+            Error::TooManyFragments { max: 128 }.to_string(),
+            "Too many fragments"
+        );
     }
 }

@@ -239,7 +239,8 @@ impl Connection {
     /// whole messages of at least `config().deflate.threshold` bytes are compressed.
     /// Errors with `InvalidState` while a message is being received or sent in fragments.
     pub fn set_deflate(&mut self, params: Option<DeflateParams>) -> Result<()> {
-        if self.msg_opcode.is_some() || self.send_opcode.is_some() || !matches!(self.rx, Rx::Header) {
+        if self.msg_opcode.is_some() || self.send_opcode.is_some() || !matches!(self.rx, Rx::Header)
+        {
             return Err(Error::InvalidState(
                 "permessage-deflate can only be set between messages",
             ));
@@ -282,7 +283,9 @@ impl Connection {
     /// Whether zlib states are allocated now (compressor, inflater): for tests and memory
     /// accounting.
     pub fn deflate_allocated(&self) -> (bool, bool) {
-        self.deflate.as_ref().map_or((false, false), |c| c.allocated())
+        self.deflate
+            .as_ref()
+            .map_or((false, false), |c| c.allocated())
     }
 
     /// Client or server.
@@ -627,7 +630,9 @@ impl Connection {
     fn inflate(&mut self, input: &[u8], last: bool) -> Result<()> {
         let text = self.msg_opcode == Some(OpCode::Text);
         let max = self.config.max_message_size;
-        let Some(codec) = self.deflate.as_mut() else { return Ok(()) };
+        let Some(codec) = self.deflate.as_mut() else {
+            return Ok(());
+        };
         let utf8 = &mut self.utf8;
         codec.inflate(input, last, &mut self.msg_buf, max, &mut |new| {
             if text {
@@ -761,7 +766,14 @@ impl Connection {
         Ok(())
     }
 
-    fn push_frame(&mut self, fin: bool, rsv: u8, opcode: OpCode, mask: Option<[u8; 4]>, payload: &[u8]) {
+    fn push_frame(
+        &mut self,
+        fin: bool,
+        rsv: u8,
+        opcode: OpCode,
+        mask: Option<[u8; 4]>,
+        payload: &[u8],
+    ) {
         if self.out_pos == self.out.len() {
             self.out.clear();
             self.out_pos = 0;
@@ -779,7 +791,9 @@ impl Connection {
                 // The mask first: a failure must not leave the compressor's context ahead
                 // of what was sent.
                 let mask = self.next_mask()?;
-                let Some(c) = self.deflate.as_mut() else { unreachable!() };
+                let Some(c) = self.deflate.as_mut() else {
+                    unreachable!()
+                };
                 let z = c.compress(data)?;
                 self.push_frame(true, RSV1, opcode, mask, &z);
                 Ok(())
@@ -2137,12 +2151,19 @@ mod tests {
         c.receive(&hex("c1 07 f2 48 cd c9 c9 07 00 c1 05 f2 00 11 00 00"));
         assert_eq!(
             events(&mut c),
-            vec![Event::Text(b"Hello".to_vec()), Event::Text(b"Hello".to_vec())]
+            vec![
+                Event::Text(b"Hello".to_vec()),
+                Event::Text(b"Hello".to_vec())
+            ]
         );
         // with server_no_context_takeover, the second is compressed afresh
         let mut s = with_deflate(server(), deflate_params(true, false));
         s.send_text("Hello").unwrap();
-        assert_eq!(s.deflate_allocated(), (false, false), "compressor freed after the message");
+        assert_eq!(
+            s.deflate_allocated(),
+            (false, false),
+            "compressor freed after the message"
+        );
         s.send_text("Hello").unwrap();
         assert_eq!(
             to_hex(&s.take_output()),
@@ -2150,11 +2171,18 @@ mod tests {
         );
         let mut c = with_deflate(client(), deflate_params(true, false));
         c.receive(&hex("c1 07 f2 48 cd c9 c9 07 00"));
-        assert_eq!(c.deflate_allocated(), (false, false), "inflater freed after the message");
+        assert_eq!(
+            c.deflate_allocated(),
+            (false, false),
+            "inflater freed after the message"
+        );
         c.receive(&hex("c1 07 f2 48 cd c9 c9 07 00"));
         assert_eq!(
             events(&mut c),
-            vec![Event::Text(b"Hello".to_vec()), Event::Text(b"Hello".to_vec())]
+            vec![
+                Event::Text(b"Hello".to_vec()),
+                Event::Text(b"Hello".to_vec())
+            ]
         );
         // context takeover keeps the inflater
         let mut c = dclient();
@@ -2177,7 +2205,10 @@ mod tests {
         c.receive(&hex("c1 07 f2 48 cd c9 c9 07 00"));
         assert_eq!(
             events(&mut c),
-            vec![Event::Text(b"Hello".to_vec()), Event::Text(b"Hello".to_vec())]
+            vec![
+                Event::Text(b"Hello".to_vec()),
+                Event::Text(b"Hello".to_vec())
+            ]
         );
     }
 
@@ -2195,7 +2226,10 @@ mod tests {
         assert_eq!(to_hex(&s.take_output()), "c2 01 00");
         let mut c = dclient();
         c.receive(&hex("c2 01 00 c1 00"));
-        assert_eq!(events(&mut c), vec![Event::Binary(vec![]), Event::Text(vec![])]);
+        assert_eq!(
+            events(&mut c),
+            vec![Event::Binary(vec![]), Event::Text(vec![])]
+        );
     }
 
     #[test]
@@ -2204,17 +2238,31 @@ mod tests {
         s.config_mut().deflate.threshold = 6;
         s.set_deflate(Some(deflate_params(false, false))).unwrap();
         s.send_text("Hello").unwrap();
-        assert_eq!(to_hex(&s.take_output()), "81 05 48 65 6c 6c 6f", "below the threshold");
+        assert_eq!(
+            to_hex(&s.take_output()),
+            "81 05 48 65 6c 6c 6f",
+            "below the threshold"
+        );
         s.send_text("Hello!").unwrap();
         assert_eq!(s.take_output()[0], 0xc1, "at the threshold");
         s.send_frame(OpCode::Text, false, b"Hello!").unwrap();
         s.send_frame(OpCode::Continuation, true, b"Hello!").unwrap();
-        assert_eq!(to_hex(&s.take_output()), "01 06 48 65 6c 6c 6f 21 80 06 48 65 6c 6c 6f 21");
+        assert_eq!(
+            to_hex(&s.take_output()),
+            "01 06 48 65 6c 6c 6f 21 80 06 48 65 6c 6c 6f 21"
+        );
         s.send_frame(OpCode::Binary, true, b"Hello!").unwrap();
-        assert_eq!(s.take_output()[0], 0xc2, "a whole message through send_frame");
+        assert_eq!(
+            s.take_output()[0],
+            0xc2,
+            "a whole message through send_frame"
+        );
         s.send_ping(b"Hello!").unwrap();
         s.send_pong(b"Hello!").unwrap();
-        assert_eq!(to_hex(&s.take_output()), "89 06 48 65 6c 6c 6f 21 8a 06 48 65 6c 6c 6f 21");
+        assert_eq!(
+            to_hex(&s.take_output()),
+            "89 06 48 65 6c 6c 6f 21 8a 06 48 65 6c 6c 6f 21"
+        );
         // uncompressed messages are still received with the extension on
         let mut c = dclient();
         c.receive(&hex("81 05 48 65 6c 6c 6f"));
@@ -2224,7 +2272,11 @@ mod tests {
     #[test]
     fn sec6_1_rsv1_on_a_continuation_or_control_frame_fails_1002() {
         for input in [
-            [masked(0x41, &hex("f2 48 cd")), masked(0xc0, &hex("c9 c9 07 00"))].concat(),
+            [
+                masked(0x41, &hex("f2 48 cd")),
+                masked(0xc0, &hex("c9 c9 07 00")),
+            ]
+            .concat(),
             [masked(0x01, b"He"), masked(0xc0, b"llo")].concat(),
             masked(0xc9, b""),
             masked(0xca, b""),
@@ -2233,7 +2285,10 @@ mod tests {
             let mut s = dserver();
             s.receive(&input);
             let ev = events(&mut s);
-            assert!(matches!(ev.as_slice(), [Event::Error(Error::ReservedBits(4))]), "{ev:?}");
+            assert!(
+                matches!(ev.as_slice(), [Event::Error(Error::ReservedBits(4))]),
+                "{ev:?}"
+            );
             assert_eq!(out_close_code(s.pending_output()), Some(1002));
         }
         // RSV2 and RSV3 stay errors with the extension on
@@ -2241,7 +2296,11 @@ mod tests {
         s.receive(&masked(0xa1, b"x"));
         assert_eq!(events(&mut s), vec![Event::Error(Error::ReservedBits(2))]);
         // and RSV1 without the extension too
-        server_fails_with(&hex("c1 07 f2 48 cd c9 c9 07 00"), Config::default(), Error::ReservedBits(4));
+        server_fails_with(
+            &hex("c1 07 f2 48 cd c9 c9 07 00"),
+            Config::default(),
+            Error::ReservedBits(4),
+        );
     }
 
     #[test]
@@ -2256,7 +2315,10 @@ mod tests {
         let z = raw_deflate("€uro".as_bytes());
         s.receive(&masked(0x41, &z[..1]));
         s.receive(&masked(0x80, &z[1..]));
-        assert_eq!(events(&mut s), vec![Event::Text("€uro".as_bytes().to_vec())]);
+        assert_eq!(
+            events(&mut s),
+            vec![Event::Text("€uro".as_bytes().to_vec())]
+        );
         // a truncated character at the end of the message
         let mut s = dserver();
         s.receive(&masked(0xc1, &raw_deflate(&[0xe2, 0x82])));
@@ -2270,7 +2332,11 @@ mod tests {
         s.receive(&masked(0xc2, &hex("ff ff")));
         assert_eq!(events(&mut s), vec![Event::Error(Error::BadCompressedData)]);
         assert_eq!(out_close_code(s.pending_output()), Some(1007));
-        assert_eq!(s.deflate_allocated(), (false, false), "released with the connection");
+        assert_eq!(
+            s.deflate_allocated(),
+            (false, false),
+            "released with the connection"
+        );
     }
 
     /// One sync-flushed segment that inflates to 1 MiB of zeros (its tail removed); repeated
@@ -2299,7 +2365,11 @@ mod tests {
         for chunk in frame.chunks(4096) {
             s.receive(chunk);
             fed += chunk.len();
-            assert!(s.msg_buf.capacity() <= bound, "capacity {} > {bound}", s.msg_buf.capacity());
+            assert!(
+                s.msg_buf.capacity() <= bound,
+                "capacity {} > {bound}",
+                s.msg_buf.capacity()
+            );
             if s.has_events() {
                 break;
             }
@@ -2310,7 +2380,11 @@ mod tests {
             "{ev:?}"
         );
         assert_eq!(out_close_code(s.pending_output()), Some(1009));
-        assert!(fed < frame.len() / 100, "failed early: {fed} of {} bytes read", frame.len());
+        assert!(
+            fed < frame.len() / 100,
+            "failed early: {fed} of {} bytes read",
+            frame.len()
+        );
         assert_eq!(s.msg_buf.capacity(), 0);
         assert!(start.elapsed() < std::time::Duration::from_secs(30));
         // exactly at the limit is fine
@@ -2325,14 +2399,20 @@ mod tests {
         s.receive(&masked(0x42, &[&seg[..], &TAIL[..]].concat()));
         s.receive(&masked(0x00, &seg));
         let ev = events(&mut s);
-        assert!(matches!(ev.as_slice(), [Event::Error(Error::MessageTooBig { .. })]), "{ev:?}");
+        assert!(
+            matches!(ev.as_slice(), [Event::Error(Error::MessageTooBig { .. })]),
+            "{ev:?}"
+        );
     }
 
     #[test]
     fn set_deflate_between_messages_only() {
         let mut s = server();
         s.receive(&masked(0x01, b"He"));
-        assert!(matches!(s.set_deflate(Some(DeflateParams::default())), Err(Error::InvalidState(_))));
+        assert!(matches!(
+            s.set_deflate(Some(DeflateParams::default())),
+            Err(Error::InvalidState(_))
+        ));
         s.receive(&masked(0x80, b"llo"));
         s.set_deflate(Some(DeflateParams::default())).unwrap();
         assert_eq!(s.deflate(), Some(&DeflateParams::default()));

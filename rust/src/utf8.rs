@@ -269,7 +269,11 @@ mod tests {
             if prefix.len() == 2 {
                 let mut v = Utf8Validator::new();
                 assert_eq!(v.feed(&prefix[..1]), Ok(()));
-                assert_eq!(v.feed(&prefix[1..]), Err(Error::InvalidUtf8), "{prefix:02x?}");
+                assert_eq!(
+                    v.feed(&prefix[1..]),
+                    Err(Error::InvalidUtf8),
+                    "{prefix:02x?}"
+                );
             }
         }
         // A valid prefix spread over many one-byte chunks.
@@ -296,7 +300,10 @@ mod tests {
                 let expect = first_bad_index(&s).is_none() && complete(&s);
                 assert_eq!(is_valid(&s), expect);
                 let mut v = Utf8Validator::new();
-                let r = v.feed(&s[..1]).and_then(|()| v.feed(&s[1..])).and_then(|()| v.finish());
+                let r = v
+                    .feed(&s[..1])
+                    .and_then(|()| v.feed(&s[1..]))
+                    .and_then(|()| v.finish());
                 assert_eq!(r.is_ok(), expect, "{s:02x?}");
                 // Three-byte sequences starting with E0-F4 and every third byte sample.
                 if (0xE0..=0xF4).contains(&a) {

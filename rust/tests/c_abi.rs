@@ -12,7 +12,10 @@ fn c_program_drives_the_engine_through_the_header() {
     let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
     let lib = profile_dir.join("libwebsocket.a");
     if !lib.exists() {
-        panic!("{} is missing: the static library should be built with the tests", lib.display());
+        panic!(
+            "{} is missing: the static library should be built with the tests",
+            lib.display()
+        );
     }
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let out = profile_dir.join("abi_smoke");
@@ -27,7 +30,9 @@ fn c_program_drives_the_engine_through_the_header() {
         .status()
         .expect("a C compiler (cc) is needed for this test");
     assert!(status.success(), "the C smoke program did not compile");
-    let run = Command::new(&out).output().expect("run the C smoke program");
+    let run = Command::new(&out)
+        .output()
+        .expect("run the C smoke program");
     let stdout = String::from_utf8_lossy(&run.stdout);
     print!("{stdout}");
     assert!(run.status.success(), "C smoke program failed:\n{stdout}");

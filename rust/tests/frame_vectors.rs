@@ -33,7 +33,10 @@ struct Vector {
 
 fn unhex(s: &str) -> Vec<u8> {
     assert!(s.len() % 2 == 0, "odd hex length: {s}");
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 /// The deterministic payload `pattern:<n>`: byte i is `(i * 31 + 7) % 256`.
@@ -44,8 +47,13 @@ fn pattern(n: usize) -> Vec<u8> {
 fn vectors() -> Vec<Vector> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/t/data/frame-vectors.tsv");
     let text = std::fs::read_to_string(path).expect("read t/data/frame-vectors.tsv");
-    let mut lines = text.lines().filter(|l| !l.starts_with('#') && !l.is_empty());
-    assert_eq!(lines.next(), Some("name\topcode\tfin\trsv\tmask\tpayload\tframe"));
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty());
+    assert_eq!(
+        lines.next(),
+        Some("name\topcode\tfin\trsv\tmask\tpayload\tframe")
+    );
     let mut out = Vec::new();
     for line in lines {
         let cols: Vec<&str> = line.split('\t').collect();
@@ -66,7 +74,10 @@ fn vectors() -> Vec<Vector> {
         } else {
             let rest = cols[6].strip_prefix("prefix:").expect("hex: or prefix:");
             let (prefix, digest) = rest.split_once(";sha256:").expect(";sha256:");
-            Expected::Digest { prefix: unhex(prefix), sha256: unhex(digest) }
+            Expected::Digest {
+                prefix: unhex(prefix),
+                sha256: unhex(digest),
+            }
         };
         out.push(Vector {
             name: cols[0].to_string(),
@@ -82,7 +93,10 @@ fn vectors() -> Vec<Vector> {
 }
 
 fn vector(name: &str) -> Vector {
-    vectors().into_iter().find(|v| v.name == name).unwrap_or_else(|| panic!("no vector {name}"))
+    vectors()
+        .into_iter()
+        .find(|v| v.name == name)
+        .unwrap_or_else(|| panic!("no vector {name}"))
 }
 
 /// Prefix lengths to try as "incomplete": all of them for small frames, a sample otherwise.
@@ -107,12 +121,18 @@ fn check(v: &Vector) {
         Expected::Bytes(b) => assert!(frame == *b, "{name}: encode_frame gives {frame:02x?}"),
         Expected::Digest { prefix, sha256 } => {
             assert_eq!(&frame[..prefix.len()], &prefix[..], "{name}: header");
-            assert_eq!(Sha256::digest(&frame).as_slice(), &sha256[..], "{name}: sha256");
+            assert_eq!(
+                Sha256::digest(&frame).as_slice(),
+                &sha256[..],
+                "{name}: sha256"
+            );
         }
     }
 
     // Header parse round trip.
-    let (h, hlen) = FrameHeader::parse(&frame).unwrap().expect("complete header");
+    let (h, hlen) = FrameHeader::parse(&frame)
+        .unwrap()
+        .expect("complete header");
     assert_eq!(h.fin, v.fin, "{name}");
     assert_eq!(h.rsv, v.rsv, "{name}");
     assert_eq!(h.opcode, opcode, "{name}");
@@ -128,7 +148,11 @@ fn check(v: &Vector) {
         assert_eq!(prefix.len(), hlen, "{name}: the prefix is the whole header");
     }
     for i in 0..hlen {
-        assert_eq!(FrameHeader::parse(&frame[..i]).unwrap(), None, "{name}: header prefix {i}");
+        assert_eq!(
+            FrameHeader::parse(&frame[..i]).unwrap(),
+            None,
+            "{name}: header prefix {i}"
+        );
     }
 
     // Assembler: the whole frame. A frame with FIN clear is stored as a fragment; an empty
@@ -164,7 +188,10 @@ fn check(v: &Vector) {
         assert_eq!(a.buffered(), k, "{name}: prefix {k} consumed something");
         assert_eq!(a.next().unwrap(), None, "{name}: prefix {k} again");
         a.append(&frame[k..]);
-        assert!(decode(&mut a).payload == v.payload, "{name}: prefix {k} then rest");
+        assert!(
+            decode(&mut a).payload == v.payload,
+            "{name}: prefix {k} then rest"
+        );
     }
 
     // Limits: one byte under the payload length refuses the frame on its header (a limit of
@@ -174,7 +201,11 @@ fn check(v: &Vector) {
         let mut a = Assembler::new(max, 0);
         a.append(&frame[..hlen]);
         let len = v.payload.len() as u64;
-        assert_eq!(a.next().unwrap_err(), Error::PayloadTooBig { len, max }, "{name}");
+        assert_eq!(
+            a.next().unwrap_err(),
+            Error::PayloadTooBig { len, max },
+            "{name}"
+        );
         assert_eq!(a.buffered(), 0, "{name}");
     }
 }
@@ -191,13 +222,18 @@ fn all_vectors() {
     // Coverage the file promises.
     for op in [0u8, 1, 2, 8, 9, 10] {
         for masked in [false, true] {
-            assert!(vs.iter().any(|v| v.opcode == op && v.mask.is_some() == masked), "opcode {op}");
+            assert!(
+                vs.iter()
+                    .any(|v| v.opcode == op && v.mask.is_some() == masked),
+                "opcode {op}"
+            );
         }
     }
     for len in [0usize, 1, 125, 126, 65535, 65536, 1 << 20] {
         for masked in [false, true] {
             assert!(
-                vs.iter().any(|v| v.payload.len() == len && v.mask.is_some() == masked),
+                vs.iter()
+                    .any(|v| v.payload.len() == len && v.mask.is_some() == masked),
                 "len {len}"
             );
         }
@@ -247,7 +283,9 @@ fn rfc6455_5_7_single_frame_unmasked_text() {
 #[test]
 fn rfc6455_5_7_single_frame_masked_text() {
     let v = vector("rfc6455_5_7_single_frame_masked_text");
-    let rfc = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+    let rfc = [
+        0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+    ];
     assert!(matches!(&v.frame, Expected::Bytes(b) if b == &rfc));
     check(&v);
 }
@@ -280,7 +318,9 @@ fn rfc6455_5_7_unmasked_ping() {
 #[test]
 fn rfc6455_5_7_masked_pong() {
     let v = vector("rfc6455_5_7_masked_pong");
-    let rfc = [0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+    let rfc = [
+        0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+    ];
     assert!(matches!(&v.frame, Expected::Bytes(b) if b == &rfc));
     check(&v);
 }

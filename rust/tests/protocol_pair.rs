@@ -661,7 +661,11 @@ fn rfc7692_round_trips_for_every_context_takeover_and_window() {
                     pair.c.send_text(&big).unwrap();
                     assert!(rsv1(pair.c.pending_output()), "{p:?}");
                     let wire = pair.c.pending_output().len();
-                    assert!(wire < big.len() / 4, "{p:?}: {wire} bytes for {}", big.len());
+                    assert!(
+                        wire < big.len() / 4,
+                        "{p:?}: {wire} bytes for {}",
+                        big.len()
+                    );
                     pair.pump();
                     pair.c.send_text("short").unwrap();
                     assert!(!rsv1(pair.c.pending_output()));
@@ -694,8 +698,16 @@ fn rfc7692_round_trips_for_every_context_takeover_and_window() {
                     );
                 }
                 // the states that must not take context over are gone between messages
-                assert_eq!(pair.s.deflate_allocated(), (!server_nct, !client_nct), "{p:?}");
-                assert_eq!(pair.c.deflate_allocated(), (!client_nct, !server_nct), "{p:?}");
+                assert_eq!(
+                    pair.s.deflate_allocated(),
+                    (!server_nct, !client_nct),
+                    "{p:?}"
+                );
+                assert_eq!(
+                    pair.c.deflate_allocated(),
+                    (!client_nct, !server_nct),
+                    "{p:?}"
+                );
             }
         }
     }
@@ -709,7 +721,10 @@ fn rfc7692_round_trip_one_byte_at_a_time() {
     pair.s.send_text(&big).unwrap();
     pair.c.send_text(&big).unwrap();
     pair.pump();
-    assert_eq!(pair.take_s(), vec![Event::Text(big.clone().into_bytes()); 2]);
+    assert_eq!(
+        pair.take_s(),
+        vec![Event::Text(big.clone().into_bytes()); 2]
+    );
     assert_eq!(pair.take_c(), vec![Event::Text(big.into_bytes())]);
 }
 
@@ -723,7 +738,11 @@ fn fragmented(codec: &mut Codec, role: Role, opcode: OpCode, data: &[u8], parts:
     let mut out = Vec::new();
     for (i, c) in chunks.iter().enumerate() {
         let fin = i + 1 == chunks.len();
-        let (rsv, op) = if i == 0 { (0b100, opcode) } else { (0, OpCode::Continuation) };
+        let (rsv, op) = if i == 0 {
+            (0b100, opcode)
+        } else {
+            (0, OpCode::Continuation)
+        };
         encode_frame(&mut out, fin, rsv, op, mask, c);
     }
     out
@@ -731,21 +750,46 @@ fn fragmented(codec: &mut Codec, role: Role, opcode: OpCode, data: &[u8], parts:
 
 #[test]
 fn rfc7692_fragmented_compressed_messages_are_received() {
-    for (server_nct, client_nct, bits) in [(false, false, 15), (true, true, 9), (false, true, 9), (true, false, 15)] {
+    for (server_nct, client_nct, bits) in [
+        (false, false, 15),
+        (true, true, 9),
+        (false, true, 9),
+        (true, false, 15),
+    ] {
         let p = params(server_nct, client_nct, bits);
         let mut pair = deflate_pair(p, false);
         let mut client_codec = Codec::new(Role::Client, p);
         let mut server_codec = Codec::new(Role::Server, p);
         let big = prose(30_000);
         for parts in [1, 2, 7] {
-            let frames = fragmented(&mut client_codec, Role::Client, OpCode::Text, big.as_bytes(), parts);
+            let frames = fragmented(
+                &mut client_codec,
+                Role::Client,
+                OpCode::Text,
+                big.as_bytes(),
+                parts,
+            );
             pair.s.receive(&frames);
-            let frames = fragmented(&mut server_codec, Role::Server, OpCode::Binary, big.as_bytes(), parts);
+            let frames = fragmented(
+                &mut server_codec,
+                Role::Server,
+                OpCode::Binary,
+                big.as_bytes(),
+                parts,
+            );
             pair.c.receive(&frames);
         }
         // a ping between the fragments
-        let frames = fragmented(&mut client_codec, Role::Client, OpCode::Text, big.as_bytes(), 2);
-        let (h, n) = websocket::frame::FrameHeader::parse(&frames).unwrap().unwrap();
+        let frames = fragmented(
+            &mut client_codec,
+            Role::Client,
+            OpCode::Text,
+            big.as_bytes(),
+            2,
+        );
+        let (h, n) = websocket::frame::FrameHeader::parse(&frames)
+            .unwrap()
+            .unwrap();
         let first = n + h.payload_len as usize;
         pair.s.receive(&frames[..first]);
         pair.s.receive(&raw(true, 0, OpCode::Ping, b"p"));
@@ -757,7 +801,9 @@ fn rfc7692_fragmented_compressed_messages_are_received() {
         assert_eq!(pair.take_s(), want, "{p:?}");
         let c_events = pair.take_c();
         assert_eq!(c_events.len(), 4, "{p:?}");
-        assert!(c_events[..3].iter().all(|e| *e == Event::Binary(big.clone().into_bytes())));
+        assert!(c_events[..3]
+            .iter()
+            .all(|e| *e == Event::Binary(big.clone().into_bytes())));
     }
 }
 
@@ -765,7 +811,11 @@ fn rfc7692_fragmented_compressed_messages_are_received() {
 fn rfc7692_rsv1_on_a_continuation_or_control_frame_is_1002() {
     let p = params(false, false, 15);
     for bad in [
-        [raw(false, 0b100, OpCode::Text, b"\xf2\x48"), raw(true, 0b100, OpCode::Continuation, b"\xcd\xc9")].concat(),
+        [
+            raw(false, 0b100, OpCode::Text, b"\xf2\x48"),
+            raw(true, 0b100, OpCode::Continuation, b"\xcd\xc9"),
+        ]
+        .concat(),
         raw(true, 0b100, OpCode::Ping, b""),
         raw(true, 0b100, OpCode::Pong, b""),
         raw(true, 0b100, OpCode::Close, b""),
@@ -773,8 +823,14 @@ fn rfc7692_rsv1_on_a_continuation_or_control_frame_is_1002() {
         let mut pair = deflate_pair(p, false);
         pair.s.receive(&bad);
         pair.pump();
-        assert_eq!(pair.take_s(), vec![Event::Error(Error::ReservedBits(0b100))]);
-        assert!(matches!(pair.take_c().as_slice(), [Event::Close { code: 1002, .. }]));
+        assert_eq!(
+            pair.take_s(),
+            vec![Event::Error(Error::ReservedBits(0b100))]
+        );
+        assert!(matches!(
+            pair.take_c().as_slice(),
+            [Event::Close { code: 1002, .. }]
+        ));
     }
 }
 
@@ -789,13 +845,18 @@ fn rfc7692_invalid_utf8_after_inflating_is_1007() {
     pair.s.receive(&frames);
     pair.pump();
     assert_eq!(pair.take_s(), vec![Event::Error(Error::InvalidUtf8)]);
-    assert!(matches!(pair.take_c().as_slice(), [Event::Close { code: 1007, .. }]));
+    assert!(matches!(
+        pair.take_c().as_slice(),
+        [Event::Close { code: 1007, .. }]
+    ));
 }
 
 #[test]
 fn rfc7692_deflate_bomb_peak_memory_stays_near_the_limit() {
     // 1 GiB of zeros: one segment of 1 MiB repeated (see the unit test of the same name)
-    let seg = Codec::new(Role::Client, DeflateParams::default()).compress(&vec![0u8; 1 << 20]).unwrap();
+    let seg = Codec::new(Role::Client, DeflateParams::default())
+        .compress(&vec![0u8; 1 << 20])
+        .unwrap();
     let mut payload = Vec::new();
     for _ in 0..1024 {
         payload.extend_from_slice(&seg);
@@ -816,10 +877,17 @@ fn rfc7692_deflate_bomb_peak_memory_stays_near_the_limit() {
     s.receive(&frame);
     let grown = peak() - base;
     let ev: Vec<Event> = std::iter::from_fn(|| s.next_event()).collect();
-    assert!(matches!(ev.as_slice(), [Event::Error(Error::MessageTooBig { .. })]), "{ev:?}");
+    assert!(
+        matches!(ev.as_slice(), [Event::Error(Error::MessageTooBig { .. })]),
+        "{ev:?}"
+    );
     // the message buffer (limit + one chunk) and the inflater (about 40 KiB)
     let bound = (limit + INFLATE_CHUNK + 64 * 1024) as isize;
-    eprintln!("bomb: {} bytes on the wire, peak {grown} bytes (bound {bound}), {:?}", frame.len(), t0.elapsed());
+    eprintln!(
+        "bomb: {} bytes on the wire, peak {grown} bytes (bound {bound}), {:?}",
+        frame.len(),
+        t0.elapsed()
+    );
     assert!(grown <= bound, "peak {grown} > {bound}");
     assert!(t0.elapsed() < std::time::Duration::from_secs(20));
 }
@@ -864,7 +932,10 @@ fn deflate_memory_per_connection() {
         if nct {
             assert!(compressor < 1024 && inflater < 1024, "{report:?}");
         } else {
-            assert!(compressor > 64 * 1024 && compressor < 600 * 1024, "{report:?}");
+            assert!(
+                compressor > 64 * 1024 && compressor < 600 * 1024,
+                "{report:?}"
+            );
             assert!(inflater > 512 && inflater < 80 * 1024, "{report:?}");
         }
     }

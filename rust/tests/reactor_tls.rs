@@ -23,15 +23,25 @@ fn ca(name: &str) -> (rcgen::Certificate, rcgen::Issuer<'static, rcgen::KeyPair>
     let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     p.distinguished_name.push(rcgen::DnType::CommonName, name);
-    p.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
+    p.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+    ];
     let cert = p.self_signed(&key).unwrap();
     (cert, rcgen::Issuer::new(p, key))
 }
 
-fn leaf(issuer: &rcgen::Issuer<'static, rcgen::KeyPair>, names: &[&str], expired: bool) -> (String, String) {
+fn leaf(
+    issuer: &rcgen::Issuer<'static, rcgen::KeyPair>,
+    names: &[&str],
+    expired: bool,
+) -> (String, String) {
     let key = rcgen::KeyPair::generate().unwrap();
-    let mut p = rcgen::CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
-    p.distinguished_name.push(rcgen::DnType::CommonName, names[0]);
+    let mut p =
+        rcgen::CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, names[0]);
     if expired {
         p.not_before = rcgen::date_time_ymd(2019, 1, 1);
         p.not_after = rcgen::date_time_ymd(2020, 1, 1);
@@ -69,10 +79,23 @@ fn id_of(e: &ReactorEvent) -> u64 {
 }
 
 /// Server and client over TLS, both open. Returns (server, client, server conn, client conn).
-fn tls_open(server: TlsServerConfig, client: TlsClientConfig, name: Option<&str>) -> (Side, Side, u64, u64) {
+fn tls_open(
+    server: TlsServerConfig,
+    client: TlsClientConfig,
+    name: Option<&str>,
+) -> (Side, Side, u64, u64) {
     let (mut s, port) = tls_server(ReactorConfig::default(), server);
     let mut cl = Side::new();
-    let c = cl.r.connect_tls("127.0.0.1", port, client_cfg("/tls", &[]), None, &client, name).unwrap();
+    let c =
+        cl.r.connect_tls(
+            "127.0.0.1",
+            port,
+            client_cfg("/tls", &[]),
+            None,
+            &client,
+            name,
+        )
+        .unwrap();
     let sides = &mut [&mut s, &mut cl];
     let sc = match wait!(sides, 0, ReactorEvent::Request { .. }) {
         ReactorEvent::Request { conn, request } => {
@@ -102,25 +125,55 @@ fn exchange_and_close(mut s: Side, mut cl: Side, sc: u64, c: u64, version: u16) 
         assert!(!info.cipher_suite.is_empty());
     }
     let sides = &mut [&mut s, &mut cl];
-    sides[1].r.send(c, OpCode::Text, true, "héllo over TLS".as_bytes()).unwrap();
-    assert!(matches!(wait!(sides, 0, ReactorEvent::Text { .. }), ReactorEvent::Text { conn, data } if conn == sc && data == "héllo over TLS".as_bytes()));
-    sides[0].r.send(sc, OpCode::Binary, true, &[0, 1, 2, 255]).unwrap();
-    assert!(matches!(wait!(sides, 1, ReactorEvent::Binary { .. }), ReactorEvent::Binary { conn, data } if conn == c && data == [0, 1, 2, 255]));
+    sides[1]
+        .r
+        .send(c, OpCode::Text, true, "héllo over TLS".as_bytes())
+        .unwrap();
+    assert!(
+        matches!(wait!(sides, 0, ReactorEvent::Text { .. }), ReactorEvent::Text { conn, data } if conn == sc && data == "héllo over TLS".as_bytes())
+    );
+    sides[0]
+        .r
+        .send(sc, OpCode::Binary, true, &[0, 1, 2, 255])
+        .unwrap();
+    assert!(
+        matches!(wait!(sides, 1, ReactorEvent::Binary { .. }), ReactorEvent::Binary { conn, data } if conn == c && data == [0, 1, 2, 255])
+    );
     sides[1].r.send(c, OpCode::Ping, true, b"p").unwrap();
     wait!(sides, 1, ReactorEvent::Pong { .. });
 
     // Close handshake: the server closes TCP after close_notify; the client sees a clean end.
     sides[1].r.close(c, Some(1000), "done").unwrap();
-    assert!(matches!(wait!(sides, 0, ReactorEvent::Close { .. }), ReactorEvent::Close { code: 1000, reason, .. } if reason == "done"));
+    assert!(
+        matches!(wait!(sides, 0, ReactorEvent::Close { .. }), ReactorEvent::Close { code: 1000, reason, .. } if reason == "done")
+    );
     let t0 = Instant::now();
-    assert!(matches!(wait!(sides, 0, ReactorEvent::Closed { .. }), ReactorEvent::Closed { conn, code: 1000, .. } if conn == sc));
-    assert!(matches!(wait!(sides, 1, ReactorEvent::Close { .. }), ReactorEvent::Close { code: 1000, .. }));
-    assert!(matches!(wait!(sides, 1, ReactorEvent::Closed { .. }), ReactorEvent::Closed { conn, code: 1000, .. } if conn == c));
-    assert!(t0.elapsed() < Duration::from_secs(2), "the client did not wait for its close timeout");
+    assert!(
+        matches!(wait!(sides, 0, ReactorEvent::Closed { .. }), ReactorEvent::Closed { conn, code: 1000, .. } if conn == sc)
+    );
+    assert!(matches!(
+        wait!(sides, 1, ReactorEvent::Close { .. }),
+        ReactorEvent::Close { code: 1000, .. }
+    ));
+    assert!(
+        matches!(wait!(sides, 1, ReactorEvent::Closed { .. }), ReactorEvent::Closed { conn, code: 1000, .. } if conn == c)
+    );
+    assert!(
+        t0.elapsed() < Duration::from_secs(2),
+        "the client did not wait for its close timeout"
+    );
     for s in sides.iter_mut() {
         let rest = drain(s, Duration::from_millis(30));
-        assert!(rest.iter().all(|e| !matches!(e, ReactorEvent::Error { .. })), "{rest:?}");
-        assert!(s.q.iter().all(|e| !matches!(e, ReactorEvent::Error { .. })), "{:?}", s.q);
+        assert!(
+            rest.iter()
+                .all(|e| !matches!(e, ReactorEvent::Error { .. })),
+            "{rest:?}"
+        );
+        assert!(
+            s.q.iter().all(|e| !matches!(e, ReactorEvent::Error { .. })),
+            "{:?}",
+            s.q
+        );
         assert_eq!(s.r.connection_count(), 0);
     }
 }
@@ -129,33 +182,56 @@ fn exchange_and_close(mut s: Side, mut cl: Side, sc: u64, c: u64, version: u16) 
 fn tls13_text_binary_alpn_and_close_handshake_verified_by_ip_address() {
     let p = pki();
     // No server name: the host (an IP address) is the name verified.
-    let (s, cl, sc, c) = tls_open(server_tls(&p.good, TlsVersions::Any), ca_client(&p, TlsVersions::Any), None);
+    let (s, cl, sc, c) = tls_open(
+        server_tls(&p.good, TlsVersions::Any),
+        ca_client(&p, TlsVersions::Any),
+        None,
+    );
     exchange_and_close(s, cl, sc, c, 0x0304);
 }
 
 #[test]
 fn tls12_forced_by_the_server_and_by_the_client() {
     let p = pki();
-    let (s, cl, sc, c) =
-        tls_open(server_tls(&p.good, TlsVersions::Tls12), ca_client(&p, TlsVersions::Any), Some("localhost"));
+    let (s, cl, sc, c) = tls_open(
+        server_tls(&p.good, TlsVersions::Tls12),
+        ca_client(&p, TlsVersions::Any),
+        Some("localhost"),
+    );
     exchange_and_close(s, cl, sc, c, 0x0303);
-    let (s, cl, sc, c) =
-        tls_open(server_tls(&p.good, TlsVersions::Any), ca_client(&p, TlsVersions::Tls12), Some("localhost"));
+    let (s, cl, sc, c) = tls_open(
+        server_tls(&p.good, TlsVersions::Any),
+        ca_client(&p, TlsVersions::Tls12),
+        Some("localhost"),
+    );
     exchange_and_close(s, cl, sc, c, 0x0303);
 }
 
 #[test]
 fn no_common_version_fails_the_handshake_on_both_sides() {
     let p = pki();
-    let (mut s, port) = tls_server(ReactorConfig::default(), server_tls(&p.good, TlsVersions::Tls13));
+    let (mut s, port) = tls_server(
+        ReactorConfig::default(),
+        server_tls(&p.good, TlsVersions::Tls13),
+    );
     let mut cl = Side::new();
-    let c = cl
-        .r
-        .connect_tls("127.0.0.1", port, client_cfg("/", &[]), None, &ca_client(&p, TlsVersions::Tls12), None)
+    let c =
+        cl.r.connect_tls(
+            "127.0.0.1",
+            port,
+            client_cfg("/", &[]),
+            None,
+            &ca_client(&p, TlsVersions::Tls12),
+            None,
+        )
         .unwrap();
     let sides = &mut [&mut s, &mut cl];
     match wait!(sides, 1, ReactorEvent::Error { .. }) {
-        ReactorEvent::Error { conn, code, message } => {
+        ReactorEvent::Error {
+            conn,
+            code,
+            message,
+        } => {
             assert_eq!((conn, code), (c, 1015));
             assert!(message.starts_with("TLS handshake failed: "), "{message}");
         }
@@ -169,8 +245,11 @@ fn no_common_version_fails_the_handshake_on_both_sides() {
 #[test]
 fn a_1_mib_message_both_ways_16_mib_with_back_pressure_over_tls() {
     let p = pki();
-    let (mut s, mut cl, sc, c) =
-        tls_open(server_tls(&p.good, TlsVersions::Any), ca_client(&p, TlsVersions::Any), Some("localhost"));
+    let (mut s, mut cl, sc, c) = tls_open(
+        server_tls(&p.good, TlsVersions::Any),
+        ca_client(&p, TlsVersions::Any),
+        Some("localhost"),
+    );
     s.r.set_option(sc, ConnOption::MaxMessageSize(0)).unwrap();
     cl.r.set_option(c, ConnOption::MaxMessageSize(0)).unwrap();
     let big: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
@@ -182,22 +261,36 @@ fn a_1_mib_message_both_ways_16_mib_with_back_pressure_over_tls() {
     };
     assert!(got == big, "1 MiB arrives intact");
     sides[0].r.send(sc, OpCode::Binary, true, &got).unwrap();
-    assert!(matches!(wait!(sides, 1, ReactorEvent::Binary { .. }), ReactorEvent::Binary { data, .. } if data == big));
+    assert!(
+        matches!(wait!(sides, 1, ReactorEvent::Binary { .. }), ReactorEvent::Binary { data, .. } if data == big)
+    );
 
     // 16 MiB while the server does not poll: what the socket does not take is counted as
     // buffered (plaintext rustls has not taken, ciphertext not written), then drains.
     let huge = vec![3u8; 16 << 20];
-    sides[1].q.retain(|e| !matches!(e, ReactorEvent::Drain { .. }));
+    sides[1]
+        .q
+        .retain(|e| !matches!(e, ReactorEvent::Drain { .. }));
     sides[1].r.send(c, OpCode::Binary, true, &huge).unwrap();
     let waiting = sides[1].r.buffered_amount(c).unwrap();
-    assert!(waiting > 0, "16 MiB do not fit in the loopback socket at once");
+    assert!(
+        waiting > 0,
+        "16 MiB do not fit in the loopback socket at once"
+    );
     assert!(waiting <= huge.len() + 14 + (64 << 10) + 1024, "{waiting}");
-    assert!(matches!(wait!(sides, 1, ReactorEvent::Drain { .. }), ReactorEvent::Drain { conn } if conn == c));
+    assert!(
+        matches!(wait!(sides, 1, ReactorEvent::Drain { .. }), ReactorEvent::Drain { conn } if conn == c)
+    );
     assert_eq!(sides[1].r.buffered_amount(c).unwrap(), 0);
-    assert!(matches!(wait!(sides, 0, ReactorEvent::Binary { .. }), ReactorEvent::Binary { data, .. } if data.len() == 16 << 20));
+    assert!(
+        matches!(wait!(sides, 0, ReactorEvent::Binary { .. }), ReactorEvent::Binary { data, .. } if data.len() == 16 << 20)
+    );
     // Many small messages in one go arrive in order.
     for i in 0..200u32 {
-        sides[0].r.send(sc, OpCode::Text, true, i.to_string().as_bytes()).unwrap();
+        sides[0]
+            .r
+            .send(sc, OpCode::Text, true, i.to_string().as_bytes())
+            .unwrap();
     }
     for i in 0..200u32 {
         match wait!(sides, 1, ReactorEvent::Text { .. }) {
@@ -210,10 +303,14 @@ fn a_1_mib_message_both_ways_16_mib_with_back_pressure_over_tls() {
 #[test]
 fn max_buffered_counts_what_tls_has_not_written() {
     let p = pki();
-    let (mut s, _cl, sc, _c) =
-        tls_open(server_tls(&p.good, TlsVersions::Any), ca_client(&p, TlsVersions::Any), Some("localhost"));
+    let (mut s, _cl, sc, _c) = tls_open(
+        server_tls(&p.good, TlsVersions::Any),
+        ca_client(&p, TlsVersions::Any),
+        Some("localhost"),
+    );
     // The client never polls again: the server's output piles up.
-    s.r.set_option(sc, ConnOption::MaxBuffered(256 << 10)).unwrap();
+    s.r.set_option(sc, ConnOption::MaxBuffered(256 << 10))
+        .unwrap();
     let chunk = vec![7u8; 64 << 10];
     let mut error = None;
     for _ in 0..4096 {
@@ -233,19 +330,33 @@ fn max_buffered_counts_what_tls_has_not_written() {
     wait!(&mut [&mut s], 0, ReactorEvent::Closed { code: 1006, .. });
 }
 
-fn expect_client_failure(server: TlsServerConfig, client: TlsClientConfig, name: Option<&str>, needle: &str) {
+fn expect_client_failure(
+    server: TlsServerConfig,
+    client: TlsClientConfig,
+    name: Option<&str>,
+    needle: &str,
+) {
     let (mut s, port) = tls_server(ReactorConfig::default(), server);
     let mut cl = Side::new();
-    let c = cl.r.connect_tls("127.0.0.1", port, client_cfg("/", &[]), None, &client, name).unwrap();
+    let c =
+        cl.r.connect_tls("127.0.0.1", port, client_cfg("/", &[]), None, &client, name)
+            .unwrap();
     let sides = &mut [&mut s, &mut cl];
     let msg = match wait!(sides, 1, ReactorEvent::Error { .. }) {
-        ReactorEvent::Error { conn, code, message } => {
+        ReactorEvent::Error {
+            conn,
+            code,
+            message,
+        } => {
             assert_eq!((conn, code), (c, 1015), "{message}");
             message
         }
         _ => unreachable!(),
     };
-    assert!(msg.starts_with("TLS handshake failed: invalid peer certificate: "), "{msg}");
+    assert!(
+        msg.starts_with("TLS handshake failed: invalid peer certificate: "),
+        "{msg}"
+    );
     assert!(msg.contains(needle), "{msg:?} should say {needle:?}");
     match wait!(sides, 1, ReactorEvent::Closed { .. }) {
         ReactorEvent::Closed { code, reason, .. } => {
@@ -257,14 +368,21 @@ fn expect_client_failure(server: TlsServerConfig, client: TlsClientConfig, name:
     // The server hears the client's alert.
     let sc = id_of(&wait!(sides, 0, ReactorEvent::Accept { .. }));
     match wait!(sides, 0, ReactorEvent::Error { .. }) {
-        ReactorEvent::Error { conn, code, message } => {
+        ReactorEvent::Error {
+            conn,
+            code,
+            message,
+        } => {
             assert_eq!((conn, code), (sc, 1015));
             assert!(message.contains("received fatal alert"), "{message}");
         }
         _ => unreachable!(),
     }
     wait!(sides, 0, ReactorEvent::Closed { code: 1015, .. });
-    assert!(sides[0].q.iter().all(|e| !matches!(e, ReactorEvent::Request { .. })));
+    assert!(sides[0]
+        .q
+        .iter()
+        .all(|e| !matches!(e, ReactorEvent::Request { .. })));
 }
 
 #[test]
@@ -312,7 +430,12 @@ fn system_roots_do_not_trust_a_private_ca() {
     let p = pki();
     // Only when the system store can be loaded here (an empty store is an error at once).
     match TlsClientConfig::new(TlsVerify::SystemRoots, TlsVersions::Any) {
-        Ok(sys) => expect_client_failure(server_tls(&p.good, TlsVersions::Any), sys, Some("localhost"), "unknown issuer"),
+        Ok(sys) => expect_client_failure(
+            server_tls(&p.good, TlsVersions::Any),
+            sys,
+            Some("localhost"),
+            "unknown issuer",
+        ),
         Err(e) => {
             assert_eq!(e.code(), 402);
             assert!(e.to_string().contains("system store"), "{e}");
@@ -324,7 +447,11 @@ fn system_roots_do_not_trust_a_private_ca() {
 fn verification_off_accepts_an_unknown_ca() {
     let p = pki();
     let off = TlsClientConfig::new(TlsVerify::DangerousNoVerification, TlsVersions::Any).unwrap();
-    let (s, cl, sc, c) = tls_open(server_tls(&p.unknown_ca, TlsVersions::Any), off.clone(), Some("whatever.example"));
+    let (s, cl, sc, c) = tls_open(
+        server_tls(&p.unknown_ca, TlsVersions::Any),
+        off.clone(),
+        Some("whatever.example"),
+    );
     exchange_and_close(s, cl, sc, c, 0x0304);
     let (s, cl, sc, c) = tls_open(server_tls(&p.expired, TlsVersions::Tls12), off, None);
     exchange_and_close(s, cl, sc, c, 0x0303);
@@ -333,9 +460,14 @@ fn verification_off_accepts_an_unknown_ca() {
 #[test]
 fn a_plain_client_on_the_tls_port_ends_cleanly_on_both_sides() {
     let p = pki();
-    let (mut s, port) = tls_server(ReactorConfig::default(), server_tls(&p.good, TlsVersions::Any));
+    let (mut s, port) = tls_server(
+        ReactorConfig::default(),
+        server_tls(&p.good, TlsVersions::Any),
+    );
     let mut cl = Side::new();
-    let c = cl.r.connect("127.0.0.1", port, client_cfg("/", &[]), None).unwrap();
+    let c =
+        cl.r.connect("127.0.0.1", port, client_cfg("/", &[]), None)
+            .unwrap();
     let sides = &mut [&mut s, &mut cl];
     match wait!(sides, 0, ReactorEvent::Error { .. }) {
         ReactorEvent::Error { code, message, .. } => {
@@ -354,14 +486,20 @@ fn a_plain_client_on_the_tls_port_ends_cleanly_on_both_sides() {
     wait!(sides, 0, ReactorEvent::Error { code: 1015, .. });
     wait!(sides, 0, ReactorEvent::Closed { code: 1015, .. });
     let answer = read_to_eof(&mut raw);
-    assert!(!answer.starts_with(b"HTTP"), "a TLS alert at most, no HTTP: {answer:?}");
+    assert!(
+        !answer.starts_with(b"HTTP"),
+        "a TLS alert at most, no HTTP: {answer:?}"
+    );
     assert_eq!(sides[0].r.connection_count(), 0);
 }
 
 #[test]
 fn a_client_that_never_starts_tls_is_dropped_by_the_handshake_timeout() {
     let p = pki();
-    let cfg = ReactorConfig { handshake_timeout: Duration::from_millis(200), ..Default::default() };
+    let cfg = ReactorConfig {
+        handshake_timeout: Duration::from_millis(200),
+        ..Default::default()
+    };
     let (mut s, port) = tls_server(cfg, server_tls(&p.good, TlsVersions::Any));
     let mut t = TcpStream::connect(("127.0.0.1", port)).unwrap();
     t.set_read_timeout(Some(LIMIT)).unwrap();
@@ -371,13 +509,19 @@ fn a_client_that_never_starts_tls_is_dropped_by_the_handshake_timeout() {
     match wait!(sides, 0, ReactorEvent::Error { .. }) {
         ReactorEvent::Error { code, message, .. } => {
             assert_eq!(code, 1006);
-            assert!(message == "handshake timeout: the TLS handshake did not complete in time", "{message}");
+            assert!(
+                message == "handshake timeout: the TLS handshake did not complete in time",
+                "{message}"
+            );
         }
         _ => unreachable!(),
     }
     wait!(sides, 0, ReactorEvent::Closed { .. });
     let took = t0.elapsed();
-    assert!(took >= Duration::from_millis(150) && took < Duration::from_secs(3), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(150) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
     assert!(read_to_eof(&mut t).is_empty());
 }
 
@@ -385,12 +529,21 @@ fn a_client_that_never_starts_tls_is_dropped_by_the_handshake_timeout() {
 fn the_handshake_timeout_covers_tls_and_websocket_handshakes_together() {
     // The TLS handshake completes; the caller never answers the request.
     let p = pki();
-    let cfg = ReactorConfig { handshake_timeout: Duration::from_millis(300), ..Default::default() };
+    let cfg = ReactorConfig {
+        handshake_timeout: Duration::from_millis(300),
+        ..Default::default()
+    };
     let (mut s, port) = tls_server(cfg, server_tls(&p.good, TlsVersions::Any));
     let mut cl = Side::new();
-    let c = cl
-        .r
-        .connect_tls("127.0.0.1", port, client_cfg("/", &[]), None, &ca_client(&p, TlsVersions::Any), None)
+    let c =
+        cl.r.connect_tls(
+            "127.0.0.1",
+            port,
+            client_cfg("/", &[]),
+            None,
+            &ca_client(&p, TlsVersions::Any),
+            None,
+        )
         .unwrap();
     let sides = &mut [&mut s, &mut cl];
     wait!(sides, 0, ReactorEvent::Request { .. });
@@ -402,19 +555,36 @@ fn the_handshake_timeout_covers_tls_and_websocket_handshakes_together() {
 #[test]
 fn server_close_and_rejection_over_tls() {
     let p = pki();
-    let (mut s, mut cl, sc, c) =
-        tls_open(server_tls(&p.good, TlsVersions::Any), ca_client(&p, TlsVersions::Any), None);
+    let (mut s, mut cl, sc, c) = tls_open(
+        server_tls(&p.good, TlsVersions::Any),
+        ca_client(&p, TlsVersions::Any),
+        None,
+    );
     let sides = &mut [&mut s, &mut cl];
     sides[0].r.close(sc, Some(4242), "bye").unwrap();
-    assert!(matches!(wait!(sides, 1, ReactorEvent::Close { .. }), ReactorEvent::Close { code: 4242, .. }));
-    assert!(matches!(wait!(sides, 1, ReactorEvent::Closed { .. }), ReactorEvent::Closed { conn, code: 4242, .. } if conn == c));
-    assert!(matches!(wait!(sides, 0, ReactorEvent::Closed { .. }), ReactorEvent::Closed { conn, code: 4242, .. } if conn == sc));
+    assert!(matches!(
+        wait!(sides, 1, ReactorEvent::Close { .. }),
+        ReactorEvent::Close { code: 4242, .. }
+    ));
+    assert!(
+        matches!(wait!(sides, 1, ReactorEvent::Closed { .. }), ReactorEvent::Closed { conn, code: 4242, .. } if conn == c)
+    );
+    assert!(
+        matches!(wait!(sides, 0, ReactorEvent::Closed { .. }), ReactorEvent::Closed { conn, code: 4242, .. } if conn == sc)
+    );
 
     // A rejection is written over TLS, followed by close_notify.
     let (_, port) = (0, sides[0].r.listener_addr(1).unwrap().port());
     let c2 = sides[1]
         .r
-        .connect_tls("127.0.0.1", port, client_cfg("/", &[]), None, &ca_client(&p, TlsVersions::Any), None)
+        .connect_tls(
+            "127.0.0.1",
+            port,
+            client_cfg("/", &[]),
+            None,
+            &ca_client(&p, TlsVersions::Any),
+            None,
+        )
         .unwrap();
     let sc2 = id_of(&wait!(sides, 0, ReactorEvent::Request { .. }));
     sides[0].r.reject(sc2, 403, &[], b"no").unwrap();
@@ -435,35 +605,75 @@ fn bad_pem_input_is_a_clear_error() {
         e.to_string()
     };
     let (cert, key) = (&p.good.0, &p.good.1);
-    let m = err(TlsServerConfig::from_pem(b"", key.as_bytes(), TlsVersions::Any));
-    assert!(m.contains("no certificate found in the certificate chain PEM"), "{m}");
-    let m = err(TlsServerConfig::from_pem(key.as_bytes(), key.as_bytes(), TlsVersions::Any));
+    let m = err(TlsServerConfig::from_pem(
+        b"",
+        key.as_bytes(),
+        TlsVersions::Any,
+    ));
+    assert!(
+        m.contains("no certificate found in the certificate chain PEM"),
+        "{m}"
+    );
+    let m = err(TlsServerConfig::from_pem(
+        key.as_bytes(),
+        key.as_bytes(),
+        TlsVersions::Any,
+    ));
     assert!(m.contains("no certificate found"), "{m}");
-    let m = err(TlsServerConfig::from_pem(cert.as_bytes(), cert.as_bytes(), TlsVersions::Any));
+    let m = err(TlsServerConfig::from_pem(
+        cert.as_bytes(),
+        cert.as_bytes(),
+        TlsVersions::Any,
+    ));
     assert!(m.contains("no private key found in the key PEM"), "{m}");
-    let m = err(TlsServerConfig::from_pem(cert.as_bytes(), p.other_name.1.as_bytes(), TlsVersions::Any));
+    let m = err(TlsServerConfig::from_pem(
+        cert.as_bytes(),
+        p.other_name.1.as_bytes(),
+        TlsVersions::Any,
+    ));
     assert_eq!(m, "the private key does not match the certificate");
     let garbage_key = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
-    let m = err(TlsServerConfig::from_pem(cert.as_bytes(), garbage_key.as_bytes(), TlsVersions::Any));
+    let m = err(TlsServerConfig::from_pem(
+        cert.as_bytes(),
+        garbage_key.as_bytes(),
+        TlsVersions::Any,
+    ));
     assert!(m.contains("unsupported private key type"), "{m}");
     let garbage_cert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
-    let m = err(TlsServerConfig::from_pem(garbage_cert.as_bytes(), key.as_bytes(), TlsVersions::Any));
+    let m = err(TlsServerConfig::from_pem(
+        garbage_cert.as_bytes(),
+        key.as_bytes(),
+        TlsVersions::Any,
+    ));
     assert!(m.contains("the certificate cannot be parsed"), "{m}");
 
     let e = TlsClientConfig::new(TlsVerify::CaPem(b"nothing here"), TlsVersions::Any).unwrap_err();
     assert_eq!(e.code(), 402);
-    assert!(e.to_string().contains("no certificate found in the CA PEM"), "{e}");
-    let e = TlsClientConfig::new(TlsVerify::CaPem(garbage_cert.as_bytes()), TlsVersions::Any).unwrap_err();
+    assert!(
+        e.to_string().contains("no certificate found in the CA PEM"),
+        "{e}"
+    );
+    let e = TlsClientConfig::new(TlsVerify::CaPem(garbage_cert.as_bytes()), TlsVersions::Any)
+        .unwrap_err();
     assert!(e.to_string().contains("CA PEM"), "{e}");
 
     // An invalid server name fails at once; a listener id that does not exist too.
     let mut s = Side::new();
-    let e = s
-        .r
-        .connect_tls("127.0.0.1", 9, client_cfg("/", &[]), None, &ca_client(&p, TlsVersions::Any), Some("not a name!"))
+    let e =
+        s.r.connect_tls(
+            "127.0.0.1",
+            9,
+            client_cfg("/", &[]),
+            None,
+            &ca_client(&p, TlsVersions::Any),
+            Some("not a name!"),
+        )
         .unwrap_err();
     assert!(e.to_string().contains("invalid TLS server name"), "{e}");
-    assert!(s.r.listener_tls(12345, Some(server_tls(&p.good, TlsVersions::Any))).is_err());
+    assert!(s
+        .r
+        .listener_tls(12345, Some(server_tls(&p.good, TlsVersions::Any)))
+        .is_err());
 }
 
 #[test]
@@ -476,19 +686,55 @@ fn c_abi_tls_listener_connect_info_and_errors() {
         assert_eq!(ws_reactor_new(&mut r), WS_OK);
         let host = b"127.0.0.1";
         let (mut lid, mut port) = (0u64, 0u16);
-        assert_eq!(ws_reactor_listen(r, host.as_ptr(), host.len(), 0, 16, &mut lid, &mut port), WS_OK);
+        assert_eq!(
+            ws_reactor_listen(r, host.as_ptr(), host.len(), 0, 16, &mut lid, &mut port),
+            WS_OK
+        );
         // Bad input: a clear message through ws_reactor_error.
         let (cert, key) = (p.good.0.as_bytes(), p.good.1.as_bytes());
-        let rc = ws_reactor_listener_tls(r, lid, cert.as_ptr(), cert.len(), cert.as_ptr(), cert.len(), 0);
+        let rc = ws_reactor_listener_tls(
+            r,
+            lid,
+            cert.as_ptr(),
+            cert.len(),
+            cert.as_ptr(),
+            cert.len(),
+            0,
+        );
         assert_eq!(rc, WS_ERR_TLS);
         let mut buf = [0u8; 256];
         let (mut code, mut detail) = (0u32, 0u32);
         let n = ws_reactor_error(r, &mut code, &mut detail, buf.as_mut_ptr(), buf.len());
         let msg = std::str::from_utf8(&buf[..n.min(255)]).unwrap();
         assert_eq!(code, WS_ERR_TLS);
-        assert!(msg.starts_with("no private key found in the key PEM"), "{msg}");
-        assert_ne!(ws_reactor_listener_tls(r, lid, cert.as_ptr(), cert.len(), key.as_ptr(), key.len(), 3), WS_OK);
-        assert_eq!(ws_reactor_listener_tls(r, lid, cert.as_ptr(), cert.len(), key.as_ptr(), key.len(), 0), WS_OK);
+        assert!(
+            msg.starts_with("no private key found in the key PEM"),
+            "{msg}"
+        );
+        assert_ne!(
+            ws_reactor_listener_tls(
+                r,
+                lid,
+                cert.as_ptr(),
+                cert.len(),
+                key.as_ptr(),
+                key.len(),
+                3
+            ),
+            WS_OK
+        );
+        assert_eq!(
+            ws_reactor_listener_tls(
+                r,
+                lid,
+                cert.as_ptr(),
+                cert.len(),
+                key.as_ptr(),
+                key.len(),
+                0
+            ),
+            WS_OK
+        );
 
         let ca = p.ca_pem.as_bytes();
         let name = b"localhost";
@@ -496,9 +742,30 @@ fn c_abi_tls_listener_connect_info_and_errors() {
             let mut id = 0u64;
             let (ca_p, ca_l) = ca.map_or((std::ptr::null(), 0), |c| (c.as_ptr(), c.len()));
             let rc = ws_reactor_connect_tls(
-                r, host.as_ptr(), host.len(), port, b"/".as_ptr(), 1, std::ptr::null(), 0, std::ptr::null(),
-                0, std::ptr::null(), std::ptr::null(), 0, std::ptr::null(), 0, std::ptr::null(),
-                std::ptr::null(), 0, name.as_ptr(), name.len(), ca_p, ca_l, flags, &mut id,
+                r,
+                host.as_ptr(),
+                host.len(),
+                port,
+                b"/".as_ptr(),
+                1,
+                std::ptr::null(),
+                0,
+                std::ptr::null(),
+                0,
+                std::ptr::null(),
+                std::ptr::null(),
+                0,
+                std::ptr::null(),
+                0,
+                std::ptr::null(),
+                std::ptr::null(),
+                0,
+                name.as_ptr(),
+                name.len(),
+                ca_p,
+                ca_l,
+                flags,
+                &mut id,
             );
             (rc, id)
         };
@@ -517,20 +784,37 @@ fn c_abi_tls_listener_connect_info_and_errors() {
             assert_eq!(ws_reactor_poll(r, 10_000, &mut count), WS_OK);
             loop {
                 let (mut kind, mut id, mut id2, mut code) = (0u8, 0u64, 0u64, 0u32);
-                let (mut d, mut l, mut d2, mut l2) = (std::ptr::null(), 0usize, std::ptr::null(), 0usize);
-                if ws_reactor_next_event(r, &mut kind, &mut id, &mut id2, &mut code, &mut d, &mut l, &mut d2, &mut l2) != WS_OK {
+                let (mut d, mut l, mut d2, mut l2) =
+                    (std::ptr::null(), 0usize, std::ptr::null(), 0usize);
+                if ws_reactor_next_event(
+                    r, &mut kind, &mut id, &mut id2, &mut code, &mut d, &mut l, &mut d2, &mut l2,
+                ) != WS_OK
+                {
                     break;
                 }
                 match kind {
                     WS_REACTOR_EVENT_REQUEST => {
                         server_conn = id;
                         assert_eq!(
-                            ws_reactor_accept(r, id, std::ptr::null(), 0, std::ptr::null(), 0, std::ptr::null(), std::ptr::null(), 0),
+                            ws_reactor_accept(
+                                r,
+                                id,
+                                std::ptr::null(),
+                                0,
+                                std::ptr::null(),
+                                0,
+                                std::ptr::null(),
+                                std::ptr::null(),
+                                0
+                            ),
                             WS_OK
                         );
                     }
                     WS_REACTOR_EVENT_OPEN => opened.push(id),
-                    WS_REACTOR_EVENT_ERROR => panic!("{}", String::from_utf8_lossy(std::slice::from_raw_parts(d, l))),
+                    WS_REACTOR_EVENT_ERROR => panic!(
+                        "{}",
+                        String::from_utf8_lossy(std::slice::from_raw_parts(d, l))
+                    ),
                     _ => {}
                 }
             }
@@ -563,7 +847,8 @@ fn memory_per_idle_tls_connection() {
         let mut s = Side::new();
         let (lid, port) = s.r.listen("127.0.0.1", 0, 1024).unwrap();
         if tls {
-            s.r.listener_tls(lid, Some(server_tls(&p.good, TlsVersions::Any))).unwrap();
+            s.r.listener_tls(lid, Some(server_tls(&p.good, TlsVersions::Any)))
+                .unwrap();
         }
         let mut cl = Side::new();
         let client = ca_client(&p, TlsVersions::Any);
@@ -571,9 +856,11 @@ fn memory_per_idle_tls_connection() {
         let mut open = 0;
         for _ in 0..N {
             if tls {
-                cl.r.connect_tls("127.0.0.1", port, client_cfg("/", &[]), None, &client, None).unwrap();
+                cl.r.connect_tls("127.0.0.1", port, client_cfg("/", &[]), None, &client, None)
+                    .unwrap();
             } else {
-                cl.r.connect("127.0.0.1", port, client_cfg("/", &[]), None).unwrap();
+                cl.r.connect("127.0.0.1", port, client_cfg("/", &[]), None)
+                    .unwrap();
             }
         }
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -582,12 +869,17 @@ fn memory_per_idle_tls_connection() {
             cl.pump(Duration::from_millis(1));
             for e in s.q.drain(..).collect::<Vec<_>>() {
                 match e {
-                    ReactorEvent::Request { conn, .. } => s.r.accept(conn, None, None, &[]).unwrap(),
+                    ReactorEvent::Request { conn, .. } => {
+                        s.r.accept(conn, None, None, &[]).unwrap()
+                    }
                     ReactorEvent::Open { .. } => open += 1,
                     _ => {}
                 }
             }
-            open += cl.q.drain(..).filter(|e| matches!(e, ReactorEvent::Open { .. })).count();
+            open +=
+                cl.q.drain(..)
+                    .filter(|e| matches!(e, ReactorEvent::Open { .. }))
+                    .count();
         }
         assert_eq!(open, 2 * N);
         // Idle: let the idle-shrink timers run.

@@ -61,7 +61,13 @@ pub unsafe extern "C" fn ws_frame_encode(
         } else {
             None
         };
-        let header = FrameHeader { fin, rsv, opcode: OpCode::from_u8(opcode), mask: key, payload_len: len as u64 };
+        let header = FrameHeader {
+            fin,
+            rsv,
+            opcode: OpCode::from_u8(opcode),
+            mask: key,
+            payload_len: len as u64,
+        };
         let mut head = Vec::with_capacity(crate::frame::MAX_HEADER_LEN);
         header.encode(&mut head);
         let total = head.len() + len;
@@ -126,7 +132,11 @@ pub struct ws_assembler {
 /// Create an assembler. `max_payload_size` and `max_fragments`: 0 = unlimited. `legacy`:
 /// parse the framing of the old drafts instead of RFC 6455 frames. Free with `ws_assembler_free`.
 #[no_mangle]
-pub extern "C" fn ws_assembler_new(max_payload_size: u64, max_fragments: u64, legacy: bool) -> *mut ws_assembler {
+pub extern "C" fn ws_assembler_new(
+    max_payload_size: u64,
+    max_fragments: u64,
+    legacy: bool,
+) -> *mut ws_assembler {
     guard_value(std::ptr::null_mut(), || {
         let mut inner = Assembler::new(max_payload_size, max_fragments);
         inner.set_legacy(legacy);
@@ -151,7 +161,11 @@ pub unsafe extern "C" fn ws_assembler_free(a: *mut ws_assembler) {
 /// # Safety
 /// `a` must be a live assembler.
 #[no_mangle]
-pub unsafe extern "C" fn ws_assembler_set_limits(a: *mut ws_assembler, max_payload_size: u64, max_fragments: u64) -> ws_result {
+pub unsafe extern "C" fn ws_assembler_set_limits(
+    a: *mut ws_assembler,
+    max_payload_size: u64,
+    max_fragments: u64,
+) -> ws_result {
     guard(|| {
         // SAFETY: as documented.
         let a = unsafe { a.as_mut() }.ok_or(Error::NullPointer)?;
@@ -165,7 +179,11 @@ pub unsafe extern "C" fn ws_assembler_set_limits(a: *mut ws_assembler, max_paylo
 /// # Safety
 /// `a` must be a live assembler; `data` must point to `len` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_assembler_append(a: *mut ws_assembler, data: *const u8, len: usize) -> ws_result {
+pub unsafe extern "C" fn ws_assembler_append(
+    a: *mut ws_assembler,
+    data: *const u8,
+    len: usize,
+) -> ws_result {
     guard(|| {
         // SAFETY: as documented.
         let a = unsafe { a.as_mut() }.ok_or(Error::NullPointer)?;
@@ -196,7 +214,13 @@ pub unsafe extern "C" fn ws_assembler_next(
     guard(|| {
         // SAFETY: as documented.
         let a = unsafe { a.as_mut() }.ok_or(Error::NullPointer)?;
-        if opcode.is_null() || fin.is_null() || rsv.is_null() || masked.is_null() || payload.is_null() || payload_len.is_null() {
+        if opcode.is_null()
+            || fin.is_null()
+            || rsv.is_null()
+            || masked.is_null()
+            || payload.is_null()
+            || payload_len.is_null()
+        {
             return Err(Error::NullPointer);
         }
         a.last = None;
@@ -226,7 +250,9 @@ pub unsafe extern "C" fn ws_assembler_next(
 #[no_mangle]
 pub unsafe extern "C" fn ws_assembler_buffered(a: *const ws_assembler) -> usize {
     // SAFETY: as documented.
-    guard_value(0, || unsafe { a.as_ref() }.map_or(0, |a| a.inner.buffered()))
+    guard_value(0, || {
+        unsafe { a.as_ref() }.map_or(0, |a| a.inner.buffered())
+    })
 }
 
 /// Fragments stored for the message in progress.
@@ -236,7 +262,9 @@ pub unsafe extern "C" fn ws_assembler_buffered(a: *const ws_assembler) -> usize 
 #[no_mangle]
 pub unsafe extern "C" fn ws_assembler_pending_fragments(a: *const ws_assembler) -> usize {
     // SAFETY: as documented.
-    guard_value(0, || unsafe { a.as_ref() }.map_or(0, |a| a.inner.pending_fragments()))
+    guard_value(0, || {
+        unsafe { a.as_ref() }.map_or(0, |a| a.inner.pending_fragments())
+    })
 }
 
 /// Drop buffered bytes and pending fragments.

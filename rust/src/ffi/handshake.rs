@@ -84,9 +84,21 @@ pub unsafe extern "C" fn ws_http_parse(
         let buf = unsafe { bytes(buf, len) }?;
         let d = Limits::default();
         let limits = Limits {
-            max_line_length: if max_line_length == 0 { d.max_line_length } else { max_line_length },
-            max_headers: if max_headers == 0 { d.max_headers } else { max_headers },
-            max_head_size: if max_head_size == 0 { d.max_head_size } else { max_head_size },
+            max_line_length: if max_line_length == 0 {
+                d.max_line_length
+            } else {
+                max_line_length
+            },
+            max_headers: if max_headers == 0 {
+                d.max_headers
+            } else {
+                max_headers
+            },
+            max_head_size: if max_head_size == 0 {
+                d.max_head_size
+            } else {
+                max_head_size
+            },
         };
         match parse_head(buf, &limits)? {
             None => Ok(WS_NEED_MORE),
@@ -138,7 +150,12 @@ pub unsafe extern "C" fn ws_http_head_is_request(h: *const ws_http_head) -> bool
 /// # Safety
 /// `h` must be a live head; `ptr` and `len` valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_http_head_start(h: *const ws_http_head, part: u32, ptr: *mut *const u8, len: *mut usize) -> ws_result {
+pub unsafe extern "C" fn ws_http_head_start(
+    h: *const ws_http_head,
+    part: u32,
+    ptr: *mut *const u8,
+    len: *mut usize,
+) -> ws_result {
     guard(|| {
         // SAFETY: as documented.
         let h = unsafe { h.as_ref() }.ok_or(Error::NullPointer)?;
@@ -170,7 +187,9 @@ pub unsafe extern "C" fn ws_http_head_start(h: *const ws_http_head, part: u32, p
 #[no_mangle]
 pub unsafe extern "C" fn ws_http_head_header_count(h: *const ws_http_head) -> usize {
     // SAFETY: as documented.
-    guard_value(0, || unsafe { h.as_ref() }.map_or(0, |h| h.inner.headers.len()))
+    guard_value(0, || {
+        unsafe { h.as_ref() }.map_or(0, |h| h.inner.headers.len())
+    })
 }
 
 /// Header field number `i`: its name (as received) and value (trimmed). The bytes are owned by
@@ -193,7 +212,11 @@ pub unsafe extern "C" fn ws_http_head_header(
         if name.is_null() || name_len.is_null() || value.is_null() || value_len.is_null() {
             return Err(Error::NullPointer);
         }
-        let (n, v) = h.inner.headers.get(i).ok_or(Error::InvalidArgument("header index out of range"))?;
+        let (n, v) = h
+            .inner
+            .headers
+            .get(i)
+            .ok_or(Error::InvalidArgument("header index out of range"))?;
         // SAFETY: outputs checked non-NULL.
         unsafe {
             *name = n.as_ptr();

@@ -1,7 +1,7 @@
 //! C ABI: the configuration and one connection's state machine.
 
-use super::{bytes, guard, guard_value, set_last_error, ws_result, WS_NEED_MORE, WS_OK};
 use super::write_str;
+use super::{bytes, guard, guard_value, set_last_error, ws_result, WS_NEED_MORE, WS_OK};
 use crate::config::Config;
 use crate::deflate;
 use crate::error::Error;
@@ -53,7 +53,11 @@ pub struct ws_config {
 /// A new configuration with the documented defaults. Free with `ws_config_free`.
 #[no_mangle]
 pub extern "C" fn ws_config_new() -> *mut ws_config {
-    guard_value(std::ptr::null_mut(), || Box::into_raw(Box::new(ws_config { inner: Config::default() })))
+    guard_value(std::ptr::null_mut(), || {
+        Box::into_raw(Box::new(ws_config {
+            inner: Config::default(),
+        }))
+    })
 }
 
 /// Free a configuration (NULL is accepted). Connections keep their own copy.
@@ -82,7 +86,10 @@ fn set_config(c: *mut ws_config, apply: impl FnOnce(&mut Config)) -> ws_result {
 /// # Safety
 /// `c` must be a live configuration.
 #[no_mangle]
-pub unsafe extern "C" fn ws_config_set_max_message_size(c: *mut ws_config, value: u64) -> ws_result {
+pub unsafe extern "C" fn ws_config_set_max_message_size(
+    c: *mut ws_config,
+    value: u64,
+) -> ws_result {
     set_config(c, |cfg| cfg.max_message_size = value)
 }
 
@@ -109,7 +116,10 @@ pub unsafe extern "C" fn ws_config_set_max_send_size(c: *mut ws_config, value: u
 /// # Safety
 /// `c` must be a live configuration.
 #[no_mangle]
-pub unsafe extern "C" fn ws_config_set_max_line_length(c: *mut ws_config, value: usize) -> ws_result {
+pub unsafe extern "C" fn ws_config_set_max_line_length(
+    c: *mut ws_config,
+    value: usize,
+) -> ws_result {
     set_config(c, |cfg| cfg.max_line_length = value)
 }
 
@@ -137,7 +147,10 @@ pub unsafe extern "C" fn ws_config_set_max_head_size(c: *mut ws_config, value: u
 /// # Safety
 /// `c` must be a live configuration.
 #[no_mangle]
-pub unsafe extern "C" fn ws_config_set_accept_unmasked_frames(c: *mut ws_config, value: bool) -> ws_result {
+pub unsafe extern "C" fn ws_config_set_accept_unmasked_frames(
+    c: *mut ws_config,
+    value: bool,
+) -> ws_result {
     set_config(c, |cfg| cfg.accept_unmasked_frames = value)
 }
 
@@ -166,7 +179,10 @@ pub unsafe extern "C" fn ws_config_set_deflate(c: *mut ws_config, value: bool) -
 /// # Safety
 /// `c` must be a live configuration.
 #[no_mangle]
-pub unsafe extern "C" fn ws_config_set_deflate_server_no_context_takeover(c: *mut ws_config, value: bool) -> ws_result {
+pub unsafe extern "C" fn ws_config_set_deflate_server_no_context_takeover(
+    c: *mut ws_config,
+    value: bool,
+) -> ws_result {
     set_config(c, |cfg| cfg.deflate.server_no_context_takeover = value)
 }
 
@@ -176,7 +192,10 @@ pub unsafe extern "C" fn ws_config_set_deflate_server_no_context_takeover(c: *mu
 /// # Safety
 /// `c` must be a live configuration.
 #[no_mangle]
-pub unsafe extern "C" fn ws_config_set_deflate_client_no_context_takeover(c: *mut ws_config, value: bool) -> ws_result {
+pub unsafe extern "C" fn ws_config_set_deflate_client_no_context_takeover(
+    c: *mut ws_config,
+    value: bool,
+) -> ws_result {
     set_config(c, |cfg| cfg.deflate.client_no_context_takeover = value)
 }
 
@@ -195,7 +214,10 @@ fn window_bits(value: u8) -> Result<u8, Error> {
 /// # Safety
 /// `c` must be a live configuration.
 #[no_mangle]
-pub unsafe extern "C" fn ws_config_set_deflate_server_max_window_bits(c: *mut ws_config, value: u8) -> ws_result {
+pub unsafe extern "C" fn ws_config_set_deflate_server_max_window_bits(
+    c: *mut ws_config,
+    value: u8,
+) -> ws_result {
     guard(|| {
         let v = window_bits(value)?;
         // SAFETY: as documented.
@@ -213,7 +235,10 @@ pub unsafe extern "C" fn ws_config_set_deflate_server_max_window_bits(c: *mut ws
 /// # Safety
 /// `c` must be a live configuration.
 #[no_mangle]
-pub unsafe extern "C" fn ws_config_set_deflate_client_max_window_bits(c: *mut ws_config, value: u8) -> ws_result {
+pub unsafe extern "C" fn ws_config_set_deflate_client_max_window_bits(
+    c: *mut ws_config,
+    value: u8,
+) -> ws_result {
     guard(|| {
         let v = window_bits(value)?;
         // SAFETY: as documented.
@@ -229,7 +254,10 @@ pub unsafe extern "C" fn ws_config_set_deflate_client_max_window_bits(c: *mut ws
 /// # Safety
 /// `c` must be a live configuration.
 #[no_mangle]
-pub unsafe extern "C" fn ws_config_set_deflate_threshold(c: *mut ws_config, value: usize) -> ws_result {
+pub unsafe extern "C" fn ws_config_set_deflate_threshold(
+    c: *mut ws_config,
+    value: usize,
+) -> ws_result {
     set_config(c, |cfg| cfg.deflate.threshold = value)
 }
 
@@ -239,7 +267,10 @@ pub unsafe extern "C" fn ws_config_set_deflate_threshold(c: *mut ws_config, valu
 /// # Safety
 /// `c` must be a live configuration.
 #[no_mangle]
-pub unsafe extern "C" fn ws_config_set_deflate_required(c: *mut ws_config, value: bool) -> ws_result {
+pub unsafe extern "C" fn ws_config_set_deflate_required(
+    c: *mut ws_config,
+    value: bool,
+) -> ws_result {
     set_config(c, |cfg| cfg.deflate.required = value)
 }
 
@@ -250,10 +281,16 @@ pub unsafe extern "C" fn ws_config_set_deflate_required(c: *mut ws_config, value
 /// # Safety
 /// `config` NULL or a live configuration; `buf` NULL or `cap` writable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_deflate_client_offer(config: *const ws_config, buf: *mut u8, cap: usize) -> usize {
+pub unsafe extern "C" fn ws_deflate_client_offer(
+    config: *const ws_config,
+    buf: *mut u8,
+    cap: usize,
+) -> usize {
     guard_value(0, || {
         // SAFETY: as documented.
-        let Some(c) = (unsafe { config.as_ref() }) else { return 0 };
+        let Some(c) = (unsafe { config.as_ref() }) else {
+            return 0;
+        };
         let offer = deflate::client_offer(&c.inner.deflate).to_header_value();
         // SAFETY: as documented.
         unsafe { write_str(&offer, buf, cap) }
@@ -287,9 +324,12 @@ pub unsafe extern "C" fn ws_deflate_server_answer(
         }
         // SAFETY: as documented.
         let o = unsafe { bytes(offers, offers_len) }?;
-        let o = std::str::from_utf8(o).map_err(|_| Error::BadNegotiationHeader("Sec-WebSocket-Extensions".into()))?;
+        let o = std::str::from_utf8(o)
+            .map_err(|_| Error::BadNegotiationHeader("Sec-WebSocket-Extensions".into()))?;
         let exts = crate::handshake::parse_extensions(&[o])?;
-        let answer = deflate::negotiate(&exts, &c.inner.deflate).map(|p| p.to_header_value()).unwrap_or_default();
+        let answer = deflate::negotiate(&exts, &c.inner.deflate)
+            .map(|p| p.to_header_value())
+            .unwrap_or_default();
         // SAFETY: as documented; `len` checked non-NULL.
         unsafe {
             *len = write_str(&answer, buf, cap);
@@ -312,18 +352,25 @@ pub struct ws_connection {
 /// # Safety
 /// `config` must be NULL or a live configuration.
 #[no_mangle]
-pub unsafe extern "C" fn ws_connection_new(role: u8, config: *const ws_config) -> *mut ws_connection {
+pub unsafe extern "C" fn ws_connection_new(
+    role: u8,
+    config: *const ws_config,
+) -> *mut ws_connection {
     guard_value(std::ptr::null_mut(), || {
         let role = match role {
             WS_ROLE_CLIENT => Role::Client,
             WS_ROLE_SERVER => Role::Server,
             _ => {
-                set_last_error(Error::InvalidArgument("role must be WS_ROLE_CLIENT or WS_ROLE_SERVER"));
+                set_last_error(Error::InvalidArgument(
+                    "role must be WS_ROLE_CLIENT or WS_ROLE_SERVER",
+                ));
                 return std::ptr::null_mut();
             }
         };
         // SAFETY: as documented.
-        let cfg = unsafe { config.as_ref() }.map(|c| c.inner.clone()).unwrap_or_default();
+        let cfg = unsafe { config.as_ref() }
+            .map(|c| c.inner.clone())
+            .unwrap_or_default();
         Box::into_raw(Box::new(ws_connection {
             inner: Connection::new(role, cfg),
             event: None,
@@ -350,7 +397,10 @@ pub unsafe extern "C" fn ws_connection_free(c: *mut ws_connection) {
 /// # Safety
 /// `c` must be a live connection; `mask` NULL or 4 readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_connection_set_fixed_mask(c: *mut ws_connection, mask: *const u8) -> ws_result {
+pub unsafe extern "C" fn ws_connection_set_fixed_mask(
+    c: *mut ws_connection,
+    mask: *const u8,
+) -> ws_result {
     guard(|| {
         // SAFETY: as documented.
         let c = unsafe { c.as_mut() }.ok_or(Error::NullPointer)?;
@@ -384,12 +434,17 @@ fn conn<'a>(c: *mut ws_connection) -> Result<&'a mut ws_connection, Error> {
 /// # Safety
 /// `c` must be a live connection; `value` `len` readable bytes (or NULL with `len` 0).
 #[no_mangle]
-pub unsafe extern "C" fn ws_connection_set_deflate(c: *mut ws_connection, value: *const u8, len: usize) -> ws_result {
+pub unsafe extern "C" fn ws_connection_set_deflate(
+    c: *mut ws_connection,
+    value: *const u8,
+    len: usize,
+) -> ws_result {
     guard(|| {
         let c = conn(c)?;
         // SAFETY: as documented.
         let v = unsafe { bytes(value, len) }?;
-        let v = std::str::from_utf8(v).map_err(|_| Error::BadNegotiationHeader("Sec-WebSocket-Extensions".into()))?;
+        let v = std::str::from_utf8(v)
+            .map_err(|_| Error::BadNegotiationHeader("Sec-WebSocket-Extensions".into()))?;
         c.inner.set_deflate_from_header(v)?;
         Ok(WS_OK)
     })
@@ -402,10 +457,16 @@ pub unsafe extern "C" fn ws_connection_set_deflate(c: *mut ws_connection, value:
 /// # Safety
 /// `c` NULL or a live connection; `buf` NULL or `cap` writable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_connection_deflate(c: *const ws_connection, buf: *mut u8, cap: usize) -> usize {
+pub unsafe extern "C" fn ws_connection_deflate(
+    c: *const ws_connection,
+    buf: *mut u8,
+    cap: usize,
+) -> usize {
     guard_value(0, || {
         // SAFETY: as documented.
-        let Some(p) = (unsafe { c.as_ref() }).and_then(|c| c.inner.deflate()) else { return 0 };
+        let Some(p) = (unsafe { c.as_ref() }).and_then(|c| c.inner.deflate()) else {
+            return 0;
+        };
         // SAFETY: as documented.
         unsafe { write_str(&p.to_header_value(), buf, cap) }
     })
@@ -417,7 +478,11 @@ pub unsafe extern "C" fn ws_connection_deflate(c: *const ws_connection, buf: *mu
 /// # Safety
 /// `c` must be a live connection; `data` must point to `len` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_connection_receive(c: *mut ws_connection, data: *const u8, len: usize) -> ws_result {
+pub unsafe extern "C" fn ws_connection_receive(
+    c: *mut ws_connection,
+    data: *const u8,
+    len: usize,
+) -> ws_result {
     guard(|| {
         let c = conn(c)?;
         // SAFETY: as documented.
@@ -460,7 +525,9 @@ pub unsafe extern "C" fn ws_connection_next_event(
             return Err(Error::NullPointer);
         }
         c.event = None;
-        let Some(ev) = c.inner.next_event() else { return Ok(WS_NEED_MORE) };
+        let Some(ev) = c.inner.next_event() else {
+            return Ok(WS_NEED_MORE);
+        };
         let ev = c.event.insert(ev);
         let (k, cc, bytes): (u8, u16, &[u8]) = match ev {
             Event::Text(b) => (WS_EVENT_TEXT, 0, b),
@@ -470,7 +537,11 @@ pub unsafe extern "C" fn ws_connection_next_event(
             Event::Close { code, reason } => (WS_EVENT_CLOSE, *code, reason.as_bytes()),
             Event::Error(e) => {
                 c.error_text = e.to_string();
-                (WS_EVENT_ERROR, e.close_code().unwrap_or(1011), c.error_text.as_bytes())
+                (
+                    WS_EVENT_ERROR,
+                    e.close_code().unwrap_or(1011),
+                    c.error_text.as_bytes(),
+                )
             }
         };
         // SAFETY: outputs checked non-NULL.
@@ -492,7 +563,13 @@ pub unsafe extern "C" fn ws_connection_next_event(
 /// # Safety
 /// `c` must be a live connection; `data` must point to `len` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_connection_send(c: *mut ws_connection, opcode: u8, fin: bool, data: *const u8, len: usize) -> ws_result {
+pub unsafe extern "C" fn ws_connection_send(
+    c: *mut ws_connection,
+    opcode: u8,
+    fin: bool,
+    data: *const u8,
+    len: usize,
+) -> ws_result {
     guard(|| {
         let c = conn(c)?;
         // SAFETY: as documented.
@@ -512,13 +589,19 @@ pub unsafe extern "C" fn ws_connection_send(c: *mut ws_connection, opcode: u8, f
 /// # Safety
 /// `c` must be a live connection; `reason` must point to `len` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_connection_close(c: *mut ws_connection, code: u16, reason: *const u8, len: usize) -> ws_result {
+pub unsafe extern "C" fn ws_connection_close(
+    c: *mut ws_connection,
+    code: u16,
+    reason: *const u8,
+    len: usize,
+) -> ws_result {
     guard(|| {
         let c = conn(c)?;
         // SAFETY: as documented.
         let r = unsafe { bytes(reason, len) }?;
         let r = std::str::from_utf8(r).map_err(|_| Error::InvalidUtf8)?;
-        c.inner.close(if code == 0 { None } else { Some(code) }, r)?;
+        c.inner
+            .close(if code == 0 { None } else { Some(code) }, r)?;
         Ok(WS_OK)
     })
 }
@@ -529,7 +612,11 @@ pub unsafe extern "C" fn ws_connection_close(c: *mut ws_connection, code: u16, r
 /// # Safety
 /// `c` must be a live connection; `data` and `len` valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_connection_output(c: *mut ws_connection, data: *mut *const u8, len: *mut usize) -> ws_result {
+pub unsafe extern "C" fn ws_connection_output(
+    c: *mut ws_connection,
+    data: *mut *const u8,
+    len: *mut usize,
+) -> ws_result {
     guard(|| {
         let c = conn(c)?;
         if data.is_null() || len.is_null() {
@@ -550,7 +637,10 @@ pub unsafe extern "C" fn ws_connection_output(c: *mut ws_connection, data: *mut 
 /// # Safety
 /// `c` must be a live connection.
 #[no_mangle]
-pub unsafe extern "C" fn ws_connection_consume_output(c: *mut ws_connection, n: usize) -> ws_result {
+pub unsafe extern "C" fn ws_connection_consume_output(
+    c: *mut ws_connection,
+    n: usize,
+) -> ws_result {
     guard(|| {
         conn(c)?.inner.consume_output(n);
         Ok(WS_OK)
@@ -582,5 +672,7 @@ pub unsafe extern "C" fn ws_connection_state(c: *const ws_connection) -> u8 {
 #[no_mangle]
 pub unsafe extern "C" fn ws_connection_should_close(c: *const ws_connection) -> bool {
     // SAFETY: as documented.
-    guard_value(true, || unsafe { c.as_ref() }.map_or(true, |c| c.inner.should_close_transport()))
+    guard_value(true, || {
+        unsafe { c.as_ref() }.map_or(true, |c| c.inner.should_close_transport())
+    })
 }

@@ -28,8 +28,8 @@ use crate::error::Error;
 use crate::frame::OpCode;
 use crate::handshake::{parse_extensions, ClientHandshakeConfig};
 use crate::reactor::{
-    ConnOption, Reactor, ReactorError, ReactorEvent, ReactorResult, TlsClientConfig, TlsServerConfig, TlsVerify,
-    TlsVersions,
+    ConnOption, Reactor, ReactorError, ReactorEvent, ReactorResult, TlsClientConfig,
+    TlsServerConfig, TlsVerify, TlsVersions,
 };
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -191,14 +191,19 @@ pub struct ws_reactor {
 const TLS_CLIENT_CACHE: usize = 8;
 
 fn tls_versions(flags: u32) -> ReactorResult<TlsVersions> {
-    if flags & !(WS_TLS_VERSION_1_2_ONLY | WS_TLS_VERSION_1_3_ONLY | WS_TLS_DANGEROUS_NO_VERIFY) != 0 {
+    if flags & !(WS_TLS_VERSION_1_2_ONLY | WS_TLS_VERSION_1_3_ONLY | WS_TLS_DANGEROUS_NO_VERIFY)
+        != 0
+    {
         return Err(Error::InvalidArgument("unknown TLS flag").into());
     }
     match flags & (WS_TLS_VERSION_1_2_ONLY | WS_TLS_VERSION_1_3_ONLY) {
         0 => Ok(TlsVersions::Any),
         WS_TLS_VERSION_1_2_ONLY => Ok(TlsVersions::Tls12),
         WS_TLS_VERSION_1_3_ONLY => Ok(TlsVersions::Tls13),
-        _ => Err(Error::InvalidArgument("WS_TLS_VERSION_1_2_ONLY and WS_TLS_VERSION_1_3_ONLY exclude each other").into()),
+        _ => Err(Error::InvalidArgument(
+            "WS_TLS_VERSION_1_2_ONLY and WS_TLS_VERSION_1_3_ONLY exclude each other",
+        )
+        .into()),
     }
 }
 
@@ -216,7 +221,10 @@ fn record(e: &ReactorError) -> (u32, u32, String) {
 }
 
 /// Run a body on a reactor: clears its error, records a failure, catches panics.
-fn with_reactor(r: *mut ws_reactor, f: impl FnOnce(&mut ws_reactor) -> ReactorResult<ws_result>) -> ws_result {
+fn with_reactor(
+    r: *mut ws_reactor,
+    f: impl FnOnce(&mut ws_reactor) -> ReactorResult<ws_result>,
+) -> ws_result {
     // SAFETY: every caller documents that `r` is NULL or a live reactor.
     let Some(r) = (unsafe { r.as_mut() }) else {
         return record(&ReactorError::Engine(Error::NullPointer)).0;
@@ -252,7 +260,11 @@ unsafe fn text<'a>(p: *const u8, len: usize, what: &'static str) -> ReactorResul
 
 /// # Safety
 /// As [`text`]; NULL means none.
-unsafe fn opt_text<'a>(p: *const u8, len: usize, what: &'static str) -> ReactorResult<Option<&'a str>> {
+unsafe fn opt_text<'a>(
+    p: *const u8,
+    len: usize,
+    what: &'static str,
+) -> ReactorResult<Option<&'a str>> {
     if p.is_null() {
         return Ok(None);
     }
@@ -263,7 +275,12 @@ unsafe fn opt_text<'a>(p: *const u8, len: usize, what: &'static str) -> ReactorR
 /// # Safety
 /// `ptrs` and `lens` must be arrays of `n` elements (or NULL with `n` 0), each pointer valid
 /// for its length.
-unsafe fn text_list(ptrs: *const *const u8, lens: *const usize, n: usize, what: &'static str) -> ReactorResult<Vec<String>> {
+unsafe fn text_list(
+    ptrs: *const *const u8,
+    lens: *const usize,
+    n: usize,
+    what: &'static str,
+) -> ReactorResult<Vec<String>> {
     if n == 0 {
         return Ok(Vec::new());
     }
@@ -282,8 +299,14 @@ unsafe fn text_list(ptrs: *const *const u8, lens: *const usize, n: usize, what: 
 
 /// # Safety
 /// As [`text_list`] with `2 * pairs` elements: name, value, name, value...
-unsafe fn header_list(ptrs: *const *const u8, lens: *const usize, pairs: usize) -> ReactorResult<Vec<(String, String)>> {
-    let n = pairs.checked_mul(2).ok_or(Error::InvalidArgument("too many headers"))?;
+unsafe fn header_list(
+    ptrs: *const *const u8,
+    lens: *const usize,
+    pairs: usize,
+) -> ReactorResult<Vec<(String, String)>> {
+    let n = pairs
+        .checked_mul(2)
+        .ok_or(Error::InvalidArgument("too many headers"))?;
     // SAFETY: as documented.
     let flat = unsafe { text_list(ptrs, lens, n, "header names and values must be UTF-8") }?;
     let mut it = flat.into_iter();
@@ -355,9 +378,17 @@ pub unsafe extern "C" fn ws_reactor_free(r: *mut ws_reactor) {
 /// # Safety
 /// `r` must be a live reactor; outputs NULL or valid; `buf` NULL or `cap` writable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_error(r: *const ws_reactor, code: *mut u32, detail: *mut u32, buf: *mut u8, cap: usize) -> usize {
+pub unsafe extern "C" fn ws_reactor_error(
+    r: *const ws_reactor,
+    code: *mut u32,
+    detail: *mut u32,
+    buf: *mut u8,
+    cap: usize,
+) -> usize {
     // SAFETY: as documented.
-    let Some(r) = (unsafe { r.as_ref() }) else { return 0 };
+    let Some(r) = (unsafe { r.as_ref() }) else {
+        return 0;
+    };
     // SAFETY: as documented.
     unsafe { write_error(r.error.as_ref(), code, detail, buf, cap) }
 }
@@ -368,14 +399,25 @@ pub unsafe extern "C" fn ws_reactor_error(r: *const ws_reactor, code: *mut u32, 
 /// # Safety
 /// Outputs NULL or valid; `buf` NULL or `cap` writable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_last_error(code: *mut u32, detail: *mut u32, buf: *mut u8, cap: usize) -> usize {
+pub unsafe extern "C" fn ws_reactor_last_error(
+    code: *mut u32,
+    detail: *mut u32,
+    buf: *mut u8,
+    cap: usize,
+) -> usize {
     // SAFETY: as documented.
     LAST.with(|l| unsafe { write_error(l.borrow().as_ref(), code, detail, buf, cap) })
 }
 
 /// # Safety
 /// Outputs NULL or valid; `buf` NULL or `cap` writable bytes.
-unsafe fn write_error(e: Option<&(u32, u32, String)>, code: *mut u32, detail: *mut u32, buf: *mut u8, cap: usize) -> usize {
+unsafe fn write_error(
+    e: Option<&(u32, u32, String)>,
+    code: *mut u32,
+    detail: *mut u32,
+    buf: *mut u8,
+    cap: usize,
+) -> usize {
     let Some((c, d, m)) = e else { return 0 };
     // SAFETY: as documented.
     unsafe {
@@ -396,7 +438,12 @@ unsafe fn write_error(e: Option<&(u32, u32, String)>, code: *mut u32, detail: *m
 /// # Safety
 /// `r` must be a live reactor.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_set_option(r: *mut ws_reactor, conn: u64, option: u32, value: u64) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_set_option(
+    r: *mut ws_reactor,
+    conn: u64,
+    option: u32,
+    value: u64,
+) -> ws_result {
     with_reactor(r, |r| {
         let opt = match option {
             WS_REACTOR_OPT_MAX_MESSAGE_SIZE => ConnOption::MaxMessageSize(value),
@@ -407,13 +454,20 @@ pub unsafe extern "C" fn ws_reactor_set_option(r: *mut ws_reactor, conn: u64, op
             WS_REACTOR_OPT_NODELAY => ConnOption::Nodelay(value != 0),
             WS_REACTOR_OPT_HANDSHAKE_TIMEOUT => ConnOption::HandshakeTimeout(micros(value)),
             WS_REACTOR_OPT_CLOSE_TIMEOUT => ConnOption::CloseTimeout(micros(value)),
-            WS_REACTOR_OPT_MAX_BUFFERED => ConnOption::MaxBuffered(usize::try_from(value).unwrap_or(usize::MAX)),
+            WS_REACTOR_OPT_MAX_BUFFERED => {
+                ConnOption::MaxBuffered(usize::try_from(value).unwrap_or(usize::MAX))
+            }
             WS_REACTOR_OPT_PING_INTERVAL => ConnOption::PingInterval(micros(value)),
             WS_REACTOR_OPT_PONG_TIMEOUT => ConnOption::PongTimeout(micros(value)),
             WS_REACTOR_OPT_DEFLATE => ConnOption::Deflate(value != 0),
-            WS_REACTOR_OPT_DEFLATE_SERVER_NO_CONTEXT_TAKEOVER => ConnOption::DeflateServerNoContextTakeover(value != 0),
-            WS_REACTOR_OPT_DEFLATE_CLIENT_NO_CONTEXT_TAKEOVER => ConnOption::DeflateClientNoContextTakeover(value != 0),
-            WS_REACTOR_OPT_DEFLATE_SERVER_MAX_WINDOW_BITS | WS_REACTOR_OPT_DEFLATE_CLIENT_MAX_WINDOW_BITS => {
+            WS_REACTOR_OPT_DEFLATE_SERVER_NO_CONTEXT_TAKEOVER => {
+                ConnOption::DeflateServerNoContextTakeover(value != 0)
+            }
+            WS_REACTOR_OPT_DEFLATE_CLIENT_NO_CONTEXT_TAKEOVER => {
+                ConnOption::DeflateClientNoContextTakeover(value != 0)
+            }
+            WS_REACTOR_OPT_DEFLATE_SERVER_MAX_WINDOW_BITS
+            | WS_REACTOR_OPT_DEFLATE_CLIENT_MAX_WINDOW_BITS => {
                 let bits = u8::try_from(value)
                     .ok()
                     .filter(|b| (8..=15).contains(b))
@@ -424,9 +478,15 @@ pub unsafe extern "C" fn ws_reactor_set_option(r: *mut ws_reactor, conn: u64, op
                     ConnOption::DeflateClientMaxWindowBits(bits)
                 }
             }
-            WS_REACTOR_OPT_DEFLATE_THRESHOLD => ConnOption::DeflateThreshold(usize::try_from(value).unwrap_or(usize::MAX)),
+            WS_REACTOR_OPT_DEFLATE_THRESHOLD => {
+                ConnOption::DeflateThreshold(usize::try_from(value).unwrap_or(usize::MAX))
+            }
             WS_REACTOR_OPT_DEFLATE_REQUIRED => ConnOption::DeflateRequired(value != 0),
-            WS_REACTOR_OPT_MAX_LINE_LENGTH | WS_REACTOR_OPT_MAX_HEADERS | WS_REACTOR_OPT_MAX_HEAD_SIZE if conn == 0 => {
+            WS_REACTOR_OPT_MAX_LINE_LENGTH
+            | WS_REACTOR_OPT_MAX_HEADERS
+            | WS_REACTOR_OPT_MAX_HEAD_SIZE
+                if conn == 0 =>
+            {
                 let v = usize::try_from(value).unwrap_or(usize::MAX);
                 let e = &mut r.inner.config_mut().engine;
                 match option {
@@ -436,8 +496,13 @@ pub unsafe extern "C" fn ws_reactor_set_option(r: *mut ws_reactor, conn: u64, op
                 }
                 return Ok(WS_OK);
             }
-            WS_REACTOR_OPT_MAX_LINE_LENGTH | WS_REACTOR_OPT_MAX_HEADERS | WS_REACTOR_OPT_MAX_HEAD_SIZE => {
-                return Err(Error::InvalidArgument("HTTP head limits can only be set for the whole reactor").into())
+            WS_REACTOR_OPT_MAX_LINE_LENGTH
+            | WS_REACTOR_OPT_MAX_HEADERS
+            | WS_REACTOR_OPT_MAX_HEAD_SIZE => {
+                return Err(Error::InvalidArgument(
+                    "HTTP head limits can only be set for the whole reactor",
+                )
+                .into())
             }
             _ => return Err(Error::InvalidArgument("unknown reactor option").into()),
         };
@@ -503,7 +568,11 @@ pub unsafe extern "C" fn ws_reactor_listen(
 /// # Safety
 /// `r` must be a live reactor; `id` valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_listen_fd(r: *mut ws_reactor, fd: i32, id: *mut u64) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_listen_fd(
+    r: *mut ws_reactor,
+    fd: i32,
+    id: *mut u64,
+) -> ws_result {
     with_reactor(r, |r| {
         if id.is_null() {
             return Err(null());
@@ -567,8 +636,22 @@ pub unsafe extern "C" fn ws_reactor_connect(
         // SAFETY: the caller passes valid pointers and lengths.
         let (host, cfg) = unsafe {
             connect_args(
-                host, host_len, path, path_len, host_header, host_header_len, origin, origin_len, protocols,
-                protocol_lens, n_protocols, extensions, extensions_len, headers, header_lens, n_headers,
+                host,
+                host_len,
+                path,
+                path_len,
+                host_header,
+                host_header_len,
+                origin,
+                origin_len,
+                protocols,
+                protocol_lens,
+                n_protocols,
+                extensions,
+                extensions_len,
+                headers,
+                header_lens,
+                n_headers,
             )
         }?;
         let cid = r.inner.connect(host, port, cfg, None)?;
@@ -605,10 +688,24 @@ unsafe fn connect_args<'a>(
         // SAFETY (all the conversions): the caller passes valid pointers and lengths.
         let host = unsafe { text(host, host_len, "the host must be UTF-8") }?;
         let path = unsafe { text(path, path_len, "the path must be UTF-8") }?;
-        let host_header = unsafe { opt_text(host_header, host_header_len, "the Host header must be UTF-8") }?;
+        let host_header = unsafe {
+            opt_text(
+                host_header,
+                host_header_len,
+                "the Host header must be UTF-8",
+            )
+        }?;
         let origin = unsafe { opt_text(origin, origin_len, "the origin must be UTF-8") }?;
-        let protocols = unsafe { text_list(protocols, protocol_lens, n_protocols, "subprotocols must be UTF-8") }?;
-        let extensions = unsafe { opt_text(extensions, extensions_len, "the extensions must be UTF-8") }?;
+        let protocols = unsafe {
+            text_list(
+                protocols,
+                protocol_lens,
+                n_protocols,
+                "subprotocols must be UTF-8",
+            )
+        }?;
+        let extensions =
+            unsafe { opt_text(extensions, extensions_len, "the extensions must be UTF-8") }?;
         let extra_headers = unsafe { header_list(headers, header_lens, n_headers) }?;
         let extensions = match extensions.filter(|e| !e.is_empty()) {
             Some(e) => parse_extensions(&[e])?,
@@ -680,12 +777,32 @@ pub unsafe extern "C" fn ws_reactor_connect_tls(
         // SAFETY: the caller passes valid pointers and lengths.
         let (host, cfg) = unsafe {
             connect_args(
-                host, host_len, path, path_len, host_header, host_header_len, origin, origin_len, protocols,
-                protocol_lens, n_protocols, extensions, extensions_len, headers, header_lens, n_headers,
+                host,
+                host_len,
+                path,
+                path_len,
+                host_header,
+                host_header_len,
+                origin,
+                origin_len,
+                protocols,
+                protocol_lens,
+                n_protocols,
+                extensions,
+                extensions_len,
+                headers,
+                header_lens,
+                n_headers,
             )
         }?;
         // SAFETY: as documented.
-        let server_name = unsafe { opt_text(server_name, server_name_len, "the server name must be UTF-8") }?;
+        let server_name = unsafe {
+            opt_text(
+                server_name,
+                server_name_len,
+                "the server name must be UTF-8",
+            )
+        }?;
         let ca = if ca_pem.is_null() {
             None
         } else {
@@ -693,7 +810,9 @@ pub unsafe extern "C" fn ws_reactor_connect_tls(
             Some(unsafe { bytes(ca_pem, ca_pem_len) }?)
         };
         let tls = client_config(r, flags, ca)?;
-        let cid = r.inner.connect_tls(host, port, cfg, None, &tls, server_name)?;
+        let cid = r
+            .inner
+            .connect_tls(host, port, cfg, None, &tls, server_name)?;
         // SAFETY: checked non-NULL.
         unsafe { *id = cid };
         Ok(WS_OK)
@@ -701,9 +820,17 @@ pub unsafe extern "C" fn ws_reactor_connect_tls(
 }
 
 /// The client configuration for `flags` and `ca`, from the reactor's cache or built now.
-fn client_config(r: &mut ws_reactor, flags: u32, ca: Option<&[u8]>) -> ReactorResult<TlsClientConfig> {
+fn client_config(
+    r: &mut ws_reactor,
+    flags: u32,
+    ca: Option<&[u8]>,
+) -> ReactorResult<TlsClientConfig> {
     let versions = tls_versions(flags)?;
-    if let Some(i) = r.tls_clients.iter().position(|(f, c, _)| *f == flags && c.as_deref() == ca) {
+    if let Some(i) = r
+        .tls_clients
+        .iter()
+        .position(|(f, c, _)| *f == flags && c.as_deref() == ca)
+    {
         let entry = r.tls_clients.remove(i);
         let cfg = entry.2.clone();
         r.tls_clients.push(entry);
@@ -720,7 +847,8 @@ fn client_config(r: &mut ws_reactor, flags: u32, ca: Option<&[u8]>) -> ReactorRe
     if r.tls_clients.len() >= TLS_CLIENT_CACHE {
         r.tls_clients.remove(0);
     }
-    r.tls_clients.push((flags, ca.map(<[u8]>::to_vec), cfg.clone()));
+    r.tls_clients
+        .push((flags, ca.map(<[u8]>::to_vec), cfg.clone()));
     Ok(cfg)
 }
 
@@ -756,7 +884,9 @@ pub unsafe extern "C" fn ws_reactor_listener_tls(
             return Ok(WS_OK);
         }
         if flags & WS_TLS_DANGEROUS_NO_VERIFY != 0 {
-            return Err(Error::InvalidArgument("WS_TLS_DANGEROUS_NO_VERIFY is a client flag").into());
+            return Err(
+                Error::InvalidArgument("WS_TLS_DANGEROUS_NO_VERIFY is a client flag").into(),
+            );
         }
         let versions = tls_versions(flags)?;
         // SAFETY: as documented.
@@ -786,7 +916,9 @@ pub unsafe extern "C" fn ws_reactor_tls_info(
         if version.is_null() || alpn.is_null() || alpn_len.is_null() {
             return Err(null());
         }
-        let Some(info) = r.inner.tls_info(conn)? else { return Ok(WS_NEED_MORE) };
+        let Some(info) = r.inner.tls_info(conn)? else {
+            return Ok(WS_NEED_MORE);
+        };
         r.text.clear();
         if let Some(a) = &info.alpn {
             r.text.push_str(&String::from_utf8_lossy(a));
@@ -831,8 +963,10 @@ pub unsafe extern "C" fn ws_reactor_accept(
 ) -> ws_result {
     with_reactor(r, |r| {
         // SAFETY: the caller passes valid pointers and lengths.
-        let protocol = unsafe { opt_text(protocol, protocol_len, "the subprotocol must be UTF-8") }?;
-        let extensions = unsafe { opt_text(extensions, extensions_len, "the extensions must be UTF-8") }?;
+        let protocol =
+            unsafe { opt_text(protocol, protocol_len, "the subprotocol must be UTF-8") }?;
+        let extensions =
+            unsafe { opt_text(extensions, extensions_len, "the extensions must be UTF-8") }?;
         let extra = unsafe { header_list(headers, header_lens, n_headers) }?;
         r.inner.accept(conn, protocol, extensions, &extra)?;
         Ok(WS_OK)
@@ -871,7 +1005,14 @@ pub unsafe extern "C" fn ws_reactor_reject(
 /// # Safety
 /// `r` must be a live reactor; `data` `len` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_send(r: *mut ws_reactor, conn: u64, opcode: u8, fin: bool, data: *const u8, len: usize) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_send(
+    r: *mut ws_reactor,
+    conn: u64,
+    opcode: u8,
+    fin: bool,
+    data: *const u8,
+    len: usize,
+) -> ws_result {
     with_reactor(r, |r| {
         if opcode > 15 {
             return Err(Error::InvalidArgument("opcode must be 0 to 15").into());
@@ -890,12 +1031,19 @@ pub unsafe extern "C" fn ws_reactor_send(r: *mut ws_reactor, conn: u64, opcode: 
 /// # Safety
 /// `r` must be a live reactor; `reason` `len` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_close(r: *mut ws_reactor, conn: u64, code: u16, reason: *const u8, len: usize) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_close(
+    r: *mut ws_reactor,
+    conn: u64,
+    code: u16,
+    reason: *const u8,
+    len: usize,
+) -> ws_result {
     with_reactor(r, |r| {
         // SAFETY: as documented.
         let b = unsafe { bytes(reason, len) }?;
         let reason = std::str::from_utf8(b).map_err(|_| Error::InvalidUtf8)?;
-        r.inner.close(conn, if code == 0 { None } else { Some(code) }, reason)?;
+        r.inner
+            .close(conn, if code == 0 { None } else { Some(code) }, reason)?;
         Ok(WS_OK)
     })
 }
@@ -914,7 +1062,11 @@ pub unsafe extern "C" fn ws_reactor_drop(r: *mut ws_reactor, conn: u64) -> ws_re
 /// # Safety
 /// `r` must be a live reactor; `out` valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_buffered_amount(r: *mut ws_reactor, conn: u64, out: *mut usize) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_buffered_amount(
+    r: *mut ws_reactor,
+    conn: u64,
+    out: *mut usize,
+) -> ws_result {
     with_reactor(r, |r| {
         if out.is_null() {
             return Err(null());
@@ -981,7 +1133,13 @@ fn address_out(
 /// # Safety
 /// `r` must be a live reactor; outputs valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_peer(r: *mut ws_reactor, conn: u64, ip: *mut *const u8, ip_len: *mut usize, port: *mut u16) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_peer(
+    r: *mut ws_reactor,
+    conn: u64,
+    ip: *mut *const u8,
+    ip_len: *mut usize,
+    port: *mut u16,
+) -> ws_result {
     with_reactor(r, |r| {
         let a = r.inner.peer_addr(conn)?;
         address_out(r, a, ip, ip_len, port)
@@ -993,7 +1151,13 @@ pub unsafe extern "C" fn ws_reactor_peer(r: *mut ws_reactor, conn: u64, ip: *mut
 /// # Safety
 /// `r` must be a live reactor; outputs valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_local(r: *mut ws_reactor, conn: u64, ip: *mut *const u8, ip_len: *mut usize, port: *mut u16) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_local(
+    r: *mut ws_reactor,
+    conn: u64,
+    ip: *mut *const u8,
+    ip_len: *mut usize,
+    port: *mut u16,
+) -> ws_result {
     with_reactor(r, |r| {
         let a = r.inner.local_addr(conn)?;
         address_out(r, a, ip, ip_len, port)
@@ -1006,7 +1170,12 @@ pub unsafe extern "C" fn ws_reactor_local(r: *mut ws_reactor, conn: u64, ip: *mu
 /// # Safety
 /// `r` must be a live reactor.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_watch(r: *mut ws_reactor, fd: i32, readable: bool, writable: bool) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_watch(
+    r: *mut ws_reactor,
+    fd: i32,
+    readable: bool,
+    writable: bool,
+) -> ws_result {
     with_reactor(r, |r| r.inner.watch(fd, readable, writable).map(|_| WS_OK))
 }
 
@@ -1024,12 +1193,19 @@ pub unsafe extern "C" fn ws_reactor_unwatch(r: *mut ws_reactor, fd: i32) -> ws_r
 /// # Safety
 /// `r` must be a live reactor; `id` valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_add_timer(r: *mut ws_reactor, after_us: u64, repeat_us: u64, id: *mut u64) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_add_timer(
+    r: *mut ws_reactor,
+    after_us: u64,
+    repeat_us: u64,
+    id: *mut u64,
+) -> ws_result {
     with_reactor(r, |r| {
         if id.is_null() {
             return Err(null());
         }
-        let tid = r.inner.add_timer(micros(after_us), Some(micros(repeat_us)))?;
+        let tid = r
+            .inner
+            .add_timer(micros(after_us), Some(micros(repeat_us)))?;
         // SAFETY: checked non-NULL.
         unsafe { *id = tid };
         Ok(WS_OK)
@@ -1043,7 +1219,13 @@ pub unsafe extern "C" fn ws_reactor_add_timer(r: *mut ws_reactor, after_us: u64,
 /// `r` must be a live reactor.
 #[no_mangle]
 pub unsafe extern "C" fn ws_reactor_cancel_timer(r: *mut ws_reactor, id: u64) -> ws_result {
-    with_reactor(r, |r| Ok(if r.inner.cancel_timer(id)? { WS_OK } else { WS_NEED_MORE }))
+    with_reactor(r, |r| {
+        Ok(if r.inner.cancel_timer(id)? {
+            WS_OK
+        } else {
+            WS_NEED_MORE
+        })
+    })
 }
 
 /// The epoll descriptor (readable when the reactor has I/O to do), for other event loops;
@@ -1068,10 +1250,16 @@ pub unsafe extern "C" fn ws_reactor_next_deadline(r: *mut ws_reactor, us: *mut u
         if us.is_null() {
             return Err(null());
         }
-        let d = if r.next == r.events.len() { r.inner.next_deadline() } else { Some(Duration::ZERO) };
+        let d = if r.next == r.events.len() {
+            r.inner.next_deadline()
+        } else {
+            Some(Duration::ZERO)
+        };
         match d {
             // SAFETY: checked non-NULL. Rounded up so that a caller sleeping that long is late.
-            Some(d) => unsafe { *us = u64::try_from(d.as_nanos().div_ceil(1000)).unwrap_or(u64::MAX) },
+            Some(d) => unsafe {
+                *us = u64::try_from(d.as_nanos().div_ceil(1000)).unwrap_or(u64::MAX)
+            },
             None => return Ok(WS_NEED_MORE),
         }
         Ok(WS_OK)
@@ -1116,7 +1304,11 @@ pub unsafe extern "C" fn ws_reactor_pid(r: *const ws_reactor) -> u32 {
 /// # Safety
 /// `r` must be a live reactor; `count` NULL or valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_poll(r: *mut ws_reactor, timeout_us: i64, count: *mut usize) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_poll(
+    r: *mut ws_reactor,
+    timeout_us: i64,
+    count: *mut usize,
+) -> ws_result {
     with_reactor(r, |r| {
         r.current = None;
         if r.next == r.events.len() {
@@ -1158,7 +1350,15 @@ pub unsafe extern "C" fn ws_reactor_next_event(
     len2: *mut usize,
 ) -> ws_result {
     with_reactor(r, |r| {
-        if kind.is_null() || id.is_null() || id2.is_null() || code.is_null() || data.is_null() || len.is_null() || data2.is_null() || len2.is_null() {
+        if kind.is_null()
+            || id.is_null()
+            || id2.is_null()
+            || code.is_null()
+            || data.is_null()
+            || len.is_null()
+            || data2.is_null()
+            || len2.is_null()
+        {
             return Err(null());
         }
         r.current = match r.events.get_mut(r.next) {
@@ -1169,7 +1369,9 @@ pub unsafe extern "C" fn ws_reactor_next_event(
             }
             None => None,
         };
-        let Some(ev) = &r.current else { return Ok(WS_NEED_MORE) };
+        let Some(ev) = &r.current else {
+            return Ok(WS_NEED_MORE);
+        };
         let none: (*const u8, usize) = (std::ptr::null(), 0);
         let sl = |b: &[u8]| (b.as_ptr(), b.len());
         let opt = |s: &Option<String>| s.as_deref().map_or(none, |s| sl(s.as_bytes()));
@@ -1179,7 +1381,11 @@ pub unsafe extern "C" fn ws_reactor_next_event(
             let _ = write!(r.text, "{}", peer.ip());
         }
         let (k, i, i2, c, d, d2) = match ev {
-            ReactorEvent::Accept { listener, conn, peer } => (
+            ReactorEvent::Accept {
+                listener,
+                conn,
+                peer,
+            } => (
                 WS_REACTOR_EVENT_ACCEPT,
                 *conn,
                 *listener,
@@ -1195,25 +1401,66 @@ pub unsafe extern "C" fn ws_reactor_next_event(
                 sl(request.target.as_bytes()),
                 opt(&request.origin),
             ),
-            ReactorEvent::Open { conn, protocol, extensions, .. } => {
-                (WS_REACTOR_EVENT_OPEN, *conn, 0, 0, opt(protocol), opt(extensions))
+            ReactorEvent::Open {
+                conn,
+                protocol,
+                extensions,
+                ..
+            } => (
+                WS_REACTOR_EVENT_OPEN,
+                *conn,
+                0,
+                0,
+                opt(protocol),
+                opt(extensions),
+            ),
+            ReactorEvent::Text { conn, data } => {
+                (WS_REACTOR_EVENT_TEXT, *conn, 0, 0, sl(data), none)
             }
-            ReactorEvent::Text { conn, data } => (WS_REACTOR_EVENT_TEXT, *conn, 0, 0, sl(data), none),
-            ReactorEvent::Binary { conn, data } => (WS_REACTOR_EVENT_BINARY, *conn, 0, 0, sl(data), none),
-            ReactorEvent::Ping { conn, data } => (WS_REACTOR_EVENT_PING, *conn, 0, 0, sl(data), none),
-            ReactorEvent::Pong { conn, data } => (WS_REACTOR_EVENT_PONG, *conn, 0, 0, sl(data), none),
-            ReactorEvent::Close { conn, code, reason } => {
-                (WS_REACTOR_EVENT_CLOSE, *conn, 0, u32::from(*code), sl(reason.as_bytes()), none)
+            ReactorEvent::Binary { conn, data } => {
+                (WS_REACTOR_EVENT_BINARY, *conn, 0, 0, sl(data), none)
             }
-            ReactorEvent::Error { conn, code, message } => {
-                (WS_REACTOR_EVENT_ERROR, *conn, 0, u32::from(*code), sl(message.as_bytes()), none)
+            ReactorEvent::Ping { conn, data } => {
+                (WS_REACTOR_EVENT_PING, *conn, 0, 0, sl(data), none)
             }
-            ReactorEvent::Closed { conn, code, reason } => {
-                (WS_REACTOR_EVENT_CLOSED, *conn, 0, u32::from(*code), sl(reason.as_bytes()), none)
+            ReactorEvent::Pong { conn, data } => {
+                (WS_REACTOR_EVENT_PONG, *conn, 0, 0, sl(data), none)
             }
+            ReactorEvent::Close { conn, code, reason } => (
+                WS_REACTOR_EVENT_CLOSE,
+                *conn,
+                0,
+                u32::from(*code),
+                sl(reason.as_bytes()),
+                none,
+            ),
+            ReactorEvent::Error {
+                conn,
+                code,
+                message,
+            } => (
+                WS_REACTOR_EVENT_ERROR,
+                *conn,
+                0,
+                u32::from(*code),
+                sl(message.as_bytes()),
+                none,
+            ),
+            ReactorEvent::Closed { conn, code, reason } => (
+                WS_REACTOR_EVENT_CLOSED,
+                *conn,
+                0,
+                u32::from(*code),
+                sl(reason.as_bytes()),
+                none,
+            ),
             ReactorEvent::Drain { conn } => (WS_REACTOR_EVENT_DRAIN, *conn, 0, 0, none, none),
-            ReactorEvent::Readable { fd } => (WS_REACTOR_EVENT_READABLE, *fd as u64, 0, 0, none, none),
-            ReactorEvent::Writable { fd } => (WS_REACTOR_EVENT_WRITABLE, *fd as u64, 0, 0, none, none),
+            ReactorEvent::Readable { fd } => {
+                (WS_REACTOR_EVENT_READABLE, *fd as u64, 0, 0, none, none)
+            }
+            ReactorEvent::Writable { fd } => {
+                (WS_REACTOR_EVENT_WRITABLE, *fd as u64, 0, 0, none, none)
+            }
             ReactorEvent::Timer { id } => (WS_REACTOR_EVENT_TIMER, *id, 0, 0, none, none),
         };
         // SAFETY: outputs checked non-NULL.
@@ -1242,7 +1489,12 @@ fn current_request(r: &ws_reactor) -> ReactorResult<&crate::reactor::Request> {
 /// # Safety
 /// `r` must be a live reactor; outputs valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_event_field(r: *mut ws_reactor, field: u8, data: *mut *const u8, len: *mut usize) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_event_field(
+    r: *mut ws_reactor,
+    field: u8,
+    data: *mut *const u8,
+    len: *mut usize,
+) -> ws_result {
     with_reactor(r, |r| {
         if data.is_null() || len.is_null() {
             return Err(null());
@@ -1271,7 +1523,9 @@ pub unsafe extern "C" fn ws_reactor_event_field(r: *mut ws_reactor, field: u8, d
 fn current_headers(r: &ws_reactor) -> &[(String, String)] {
     match &r.current {
         Some(ReactorEvent::Request { request, .. }) => &request.headers,
-        Some(ReactorEvent::Open { response_headers, .. }) => response_headers,
+        Some(ReactorEvent::Open {
+            response_headers, ..
+        }) => response_headers,
         _ => &[],
     }
 }
@@ -1325,7 +1579,9 @@ pub unsafe extern "C" fn ws_reactor_event_header(
 #[no_mangle]
 pub unsafe extern "C" fn ws_reactor_event_protocol_count(r: *const ws_reactor) -> usize {
     // SAFETY: as documented.
-    unsafe { r.as_ref() }.and_then(|r| current_request(r).ok()).map_or(0, |q| q.protocols.len())
+    unsafe { r.as_ref() }
+        .and_then(|r| current_request(r).ok())
+        .map_or(0, |q| q.protocols.len())
 }
 
 /// Subprotocol `index` offered in the current REQUEST event, in the client's order.
@@ -1333,7 +1589,12 @@ pub unsafe extern "C" fn ws_reactor_event_protocol_count(r: *const ws_reactor) -
 /// # Safety
 /// `r` must be a live reactor; outputs valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_reactor_event_protocol(r: *mut ws_reactor, index: usize, data: *mut *const u8, len: *mut usize) -> ws_result {
+pub unsafe extern "C" fn ws_reactor_event_protocol(
+    r: *mut ws_reactor,
+    index: usize,
+    data: *mut *const u8,
+    len: *mut usize,
+) -> ws_result {
     with_reactor(r, |r| {
         if data.is_null() || len.is_null() {
             return Err(null());
@@ -1362,8 +1623,20 @@ mod tests {
         // SAFETY: `r` is a valid out pointer, then a live reactor until freed.
         unsafe {
             assert_eq!(ws_reactor_new(&mut r), WS_OK);
-            for (opt, value) in [(15, 1), (16, 1), (17, 1), (18, 10), (19, 9), (20, 100), (21, 1)] {
-                assert_eq!(ws_reactor_set_option(r, 0, opt, value), WS_OK, "option {opt}");
+            for (opt, value) in [
+                (15, 1),
+                (16, 1),
+                (17, 1),
+                (18, 10),
+                (19, 9),
+                (20, 100),
+                (21, 1),
+            ] {
+                assert_eq!(
+                    ws_reactor_set_option(r, 0, opt, value),
+                    WS_OK,
+                    "option {opt}"
+                );
             }
             assert_eq!(
                 (*r).inner.config().engine.deflate,
@@ -1378,9 +1651,16 @@ mod tests {
                 }
             );
             for (opt, value) in [(18, 7), (18, 16), (19, 0), (19, 264)] {
-                assert_eq!(ws_reactor_set_option(r, 0, opt, value), 302, "option {opt} = {value}");
+                assert_eq!(
+                    ws_reactor_set_option(r, 0, opt, value),
+                    302,
+                    "option {opt} = {value}"
+                );
             }
-            assert_eq!((*r).inner.config().engine.deflate.server_max_window_bits, 10);
+            assert_eq!(
+                (*r).inner.config().engine.deflate.server_max_window_bits,
+                10
+            );
             assert_eq!(ws_reactor_set_option(r, 0, 22, 0), 302, "unknown option");
             // per connection: no such connection
             assert_eq!(ws_reactor_set_option(r, 77, 15, 1), 301);

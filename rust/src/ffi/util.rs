@@ -56,7 +56,12 @@ pub unsafe extern "C" fn ws_random_mask(out: *mut u8) -> ws_result {
 /// # Safety
 /// `data` must point to `len` writable bytes and `mask` to 4 readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_mask(data: *mut u8, len: usize, mask: *const u8, offset: usize) -> ws_result {
+pub unsafe extern "C" fn ws_mask(
+    data: *mut u8,
+    len: usize,
+    mask: *const u8,
+    offset: usize,
+) -> ws_result {
     guard(|| {
         if mask.is_null() || (data.is_null() && len > 0) {
             return Err(Error::NullPointer);
@@ -99,7 +104,9 @@ pub struct ws_utf8_validator {
 #[no_mangle]
 pub extern "C" fn ws_utf8_validator_new() -> *mut ws_utf8_validator {
     guard_value(std::ptr::null_mut(), || {
-        Box::into_raw(Box::new(ws_utf8_validator { inner: Utf8Validator::new() }))
+        Box::into_raw(Box::new(ws_utf8_validator {
+            inner: Utf8Validator::new(),
+        }))
     })
 }
 
@@ -121,7 +128,11 @@ pub unsafe extern "C" fn ws_utf8_validator_free(v: *mut ws_utf8_validator) {
 /// # Safety
 /// `v` must be a live validator; `data` must point to `len` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ws_utf8_validator_feed(v: *mut ws_utf8_validator, data: *const u8, len: usize) -> ws_result {
+pub unsafe extern "C" fn ws_utf8_validator_feed(
+    v: *mut ws_utf8_validator,
+    data: *const u8,
+    len: usize,
+) -> ws_result {
     guard(|| {
         // SAFETY: as documented.
         let v = unsafe { v.as_mut() }.ok_or(Error::NullPointer)?;

@@ -72,7 +72,12 @@ impl Frame {
     fn new(header: FrameHeader, head: &[u8], reserve: usize) -> Self {
         let mut h = [0u8; MAX_HEADER_LEN];
         h[..head.len()].copy_from_slice(head);
-        Frame { header, head: h, head_len: head.len() as u8, payload: Vec::with_capacity(reserve) }
+        Frame {
+            header,
+            head: h,
+            head_len: head.len() as u8,
+            payload: Vec::with_capacity(reserve),
+        }
     }
 
     /// Payload bytes still to come.
@@ -147,12 +152,19 @@ impl Assembler {
     /// An assembler for RFC 6455 framing. `max_payload_size`: largest frame (and message)
     /// payload, `0` = unlimited. `max_fragments`: most frames in one message, `0` = unlimited.
     pub fn new(max_payload_size: u64, max_fragments: u64) -> Self {
-        Assembler { max_payload_size, max_fragments, ..Default::default() }
+        Assembler {
+            max_payload_size,
+            max_fragments,
+            ..Default::default()
+        }
     }
 
     /// An assembler for the legacy draft framing (hixie-75/76, hybi-00..03), without limits.
     pub fn new_legacy() -> Self {
-        Assembler { legacy: true, ..Default::default() }
+        Assembler {
+            legacy: true,
+            ..Default::default()
+        }
     }
 
     /// Switch between the legacy draft framing and RFC 6455 framing. Bytes appended and not
@@ -384,7 +396,13 @@ impl Assembler {
             {
                 // A frame on its own (or a control frame between fragments).
                 let (opcode, fin, rsv) = (h.opcode, h.fin, h.rsv);
-                return Ok(Some(Message { opcode, fin, rsv, masked, payload: f.payload }));
+                return Ok(Some(Message {
+                    opcode,
+                    fin,
+                    rsv,
+                    masked,
+                    payload: f.payload,
+                }));
             }
 
             // A fragment: joined to the message in progress.
@@ -397,7 +415,13 @@ impl Assembler {
                 let opcode = self.first_opcode.take().expect("message in progress");
                 self.fragment_count = 0;
                 let payload = std::mem::take(&mut self.fragments);
-                return Ok(Some(Message { opcode, fin: true, rsv: h.rsv, masked, payload }));
+                return Ok(Some(Message {
+                    opcode,
+                    fin: true,
+                    rsv: h.rsv,
+                    masked,
+                    payload,
+                }));
             }
 
             // FIN clear: the fragment is stored; the first one records the opcode.
@@ -489,7 +513,13 @@ impl Assembler {
                     self.raw.clear();
                     self.pos = 0;
                 }
-                Ok(Some(Message { opcode, fin: true, rsv: 0, masked: false, payload }))
+                Ok(Some(Message {
+                    opcode,
+                    fin: true,
+                    rsv: 0,
+                    masked: false,
+                    payload,
+                }))
             }
         }
     }
@@ -509,7 +539,13 @@ mod tests {
     }
 
     fn msg(op: OpCode, payload: &[u8]) -> Message {
-        Message { opcode: op, fin: true, rsv: 0, masked: false, payload: payload.to_vec() }
+        Message {
+            opcode: op,
+            fin: true,
+            rsv: 0,
+            masked: false,
+            payload: payload.to_vec(),
+        }
     }
 
     #[test]
@@ -519,7 +555,10 @@ mod tests {
         a.append(&frame(true, OpCode::Binary, Some(M), b"world!"));
         assert_eq!(a.next().unwrap(), Some(msg(OpCode::Text, b"Hello")));
         let m = a.next().unwrap().unwrap();
-        assert_eq!((m.opcode, m.masked, &m.payload[..]), (OpCode::Binary, true, &b"world!"[..]));
+        assert_eq!(
+            (m.opcode, m.masked, &m.payload[..]),
+            (OpCode::Binary, true, &b"world!"[..])
+        );
         assert_eq!(a.next().unwrap(), None);
         assert_eq!(a.buffered(), 0);
     }
@@ -582,7 +621,10 @@ mod tests {
         a.append(&frame(true, OpCode::Close, Some(M), b""));
         assert_eq!(a.next().unwrap().unwrap(), msg(OpCode::Text, b""));
         let c = a.next().unwrap().unwrap();
-        assert_eq!((c.opcode, c.masked, c.payload.len()), (OpCode::Close, true, 0));
+        assert_eq!(
+            (c.opcode, c.masked, c.payload.len()),
+            (OpCode::Close, true, 0)
+        );
     }
 
     #[test]
@@ -603,7 +645,13 @@ mod tests {
         a.append(&f[..10]);
         a.append(b"more");
         let e = a.next().unwrap_err();
-        assert_eq!(e, Error::PayloadTooBig { len: 70000, max: 65536 });
+        assert_eq!(
+            e,
+            Error::PayloadTooBig {
+                len: 70000,
+                max: 65536
+            }
+        );
         assert_eq!(
             e.to_string(),
             "Payload is too big. Deny big message (70000) or increase max_payload_size (65536)"
@@ -625,7 +673,13 @@ mod tests {
         let mut a = Assembler::new(1 << 20, 0);
         a.append(&[0x82, 0x7F, 0x40, 0, 0, 0, 0, 0, 0, 0]);
         assert!(a.in_flight.is_none() && a.slow);
-        assert_eq!(a.next().unwrap_err(), Error::PayloadTooBig { len: 1 << 62, max: 1 << 20 });
+        assert_eq!(
+            a.next().unwrap_err(),
+            Error::PayloadTooBig {
+                len: 1 << 62,
+                max: 1 << 20
+            }
+        );
         assert_eq!((a.raw.capacity(), a.buffered(), a.slow), (0, 0, false));
         // Under the limit, room for the payload is reserved once, on the header.
         a.append(&frame(true, OpCode::Binary, None, &[0u8; 1000])[..4]);
@@ -648,13 +702,19 @@ mod tests {
         a.append(&frame(true, OpCode::Binary, Some(M), &[2u8; 100])[..50]);
         a.set_limits(10, 0);
         assert_eq!(a.next().unwrap().unwrap(), msg(OpCode::Text, b"small"));
-        assert_eq!(a.next().unwrap_err(), Error::PayloadTooBig { len: 100, max: 10 });
+        assert_eq!(
+            a.next().unwrap_err(),
+            Error::PayloadTooBig { len: 100, max: 10 }
+        );
         assert_eq!(a.buffered(), 0);
         // Also for the frame in flight.
         let mut a = Assembler::new(0, 0);
         a.append(&frame(true, OpCode::Binary, Some(M), &[2u8; 100])[..50]);
         a.set_limits(10, 0);
-        assert_eq!(a.next().unwrap_err(), Error::PayloadTooBig { len: 100, max: 10 });
+        assert_eq!(
+            a.next().unwrap_err(),
+            Error::PayloadTooBig { len: 100, max: 10 }
+        );
         // Raised after append: the frame refused by append is taken by next.
         let mut a = Assembler::new(10, 0);
         let mut stream = frame(true, OpCode::Binary, Some(M), &[3u8; 100]);
@@ -718,8 +778,14 @@ mod tests {
         a.append(&frame(true, OpCode::Ping, None, b"0123456789"));
         a.append(&frame(true, OpCode::Continuation, None, b"X"));
         assert_eq!(a.next().unwrap().unwrap().opcode, OpCode::Ping);
-        assert_eq!(a.next().unwrap_err(), Error::PayloadTooBig { len: 11, max: 10 });
-        assert_eq!((a.buffered(), a.pending_fragments(), a.pending_opcode()), (0, 0, None));
+        assert_eq!(
+            a.next().unwrap_err(),
+            Error::PayloadTooBig { len: 11, max: 10 }
+        );
+        assert_eq!(
+            (a.buffered(), a.pending_fragments(), a.pending_opcode()),
+            (0, 0, None)
+        );
     }
 
     #[test]
@@ -730,7 +796,10 @@ mod tests {
             a.append(&frame(false, OpCode::Continuation, None, b"f"));
         }
         a.append(&frame(true, OpCode::Continuation, None, b"!"));
-        assert_eq!(a.next().unwrap().unwrap(), msg(OpCode::Continuation, b"ff!"));
+        assert_eq!(
+            a.next().unwrap().unwrap(),
+            msg(OpCode::Continuation, b"ff!")
+        );
         for _ in 0..3 {
             a.append(&frame(false, OpCode::Text, Some(M), b"f"));
         }
@@ -762,7 +831,11 @@ mod tests {
         let mut expect = Vec::new();
         for i in 0..500usize {
             let p: Vec<u8> = (0..(i * 37) % 3000).map(|k| (k + i) as u8).collect();
-            let mask = if i % 2 == 0 { Some([i as u8, 1, 2, 3]) } else { None };
+            let mask = if i % 2 == 0 {
+                Some([i as u8, 1, 2, 3])
+            } else {
+                None
+            };
             stream.extend(frame(true, OpCode::Binary, mask, &p));
             expect.push(p);
         }
@@ -800,7 +873,10 @@ mod tests {
         a.append(b"\x00abcd");
         assert_eq!(a.next().unwrap(), None);
         a.append(b"e");
-        assert_eq!(a.next().unwrap_err(), Error::PayloadTooBig { len: 5, max: 4 });
+        assert_eq!(
+            a.next().unwrap_err(),
+            Error::PayloadTooBig { len: 5, max: 4 }
+        );
         assert_eq!(a.buffered(), 0);
         a.set_legacy(false);
         a.append(&frame(true, OpCode::Text, None, b"new"));
@@ -869,7 +945,13 @@ mod tests {
                     let op = self.first.take().unwrap_or(h.opcode);
                     self.frags.extend_from_slice(&p);
                     self.count = 0;
-                    return Some(Ok((op, true, h.rsv, masked, std::mem::take(&mut self.frags))));
+                    return Some(Ok((
+                        op,
+                        true,
+                        h.rsv,
+                        masked,
+                        std::mem::take(&mut self.frags),
+                    )));
                 }
                 if self.first.is_none() {
                     self.first = Some(h.opcode);
@@ -880,7 +962,9 @@ mod tests {
                     self.frags.clear();
                     self.first = None;
                     self.count = 0;
-                    return Some(Err(Error::TooManyFragments { max: self.max_frags }));
+                    return Some(Err(Error::TooManyFragments {
+                        max: self.max_frags,
+                    }));
                 }
             }
         }
@@ -924,7 +1008,11 @@ mod tests {
                 }
                 encode_frame(&mut stream, fin, rsv, OpCode::from_u8(op), mask, &payload);
             }
-            let mut model = Model { max, max_frags, ..Default::default() };
+            let mut model = Model {
+                max,
+                max_frags,
+                ..Default::default()
+            };
             let mut a = Assembler::new(max, max_frags);
             let (mut want, mut got) = (Vec::new(), Vec::new());
             let mut rest = &stream[..];
@@ -959,7 +1047,10 @@ mod tests {
                 assert_eq!(a.pending_opcode(), model.first, "round {round}");
                 assert_eq!(a.pending_len(), model.frags.len(), "round {round}");
             }
-            assert!(got == want, "round {round}: max {max} max_frags {max_frags}");
+            assert!(
+                got == want,
+                "round {round}: max {max} max_frags {max_frags}"
+            );
             assert_eq!(a.buffered(), model.buf.len());
         }
     }

@@ -229,7 +229,13 @@ pub fn encode_frame(
     mask: Option<[u8; 4]>,
     payload: &[u8],
 ) {
-    let header = FrameHeader { fin, rsv, opcode, mask, payload_len: payload.len() as u64 };
+    let header = FrameHeader {
+        fin,
+        rsv,
+        opcode,
+        mask,
+        payload_len: payload.len() as u64,
+    };
     out.reserve(header.encoded_len() + payload.len());
     header.encode(out);
     let start = out.len();
@@ -244,7 +250,13 @@ mod tests {
     use super::*;
 
     fn hdr(fin: bool, rsv: u8, opcode: OpCode, mask: Option<[u8; 4]>, len: u64) -> FrameHeader {
-        FrameHeader { fin, rsv, opcode, mask, payload_len: len }
+        FrameHeader {
+            fin,
+            rsv,
+            opcode,
+            mask,
+            payload_len: len,
+        }
     }
 
     fn roundtrip(h: FrameHeader) -> Vec<u8> {
@@ -256,10 +268,17 @@ mod tests {
         // Extra bytes after the header do not matter.
         let mut longer = out.clone();
         longer.extend_from_slice(&[0xAA; 20]);
-        assert_eq!(FrameHeader::parse(&longer).unwrap().unwrap(), (h, out.len()));
+        assert_eq!(
+            FrameHeader::parse(&longer).unwrap().unwrap(),
+            (h, out.len())
+        );
         // Every strict prefix needs more.
         for i in 0..out.len() {
-            assert_eq!(FrameHeader::parse(&out[..i]).unwrap(), None, "prefix {i} of {out:02x?}");
+            assert_eq!(
+                FrameHeader::parse(&out[..i]).unwrap(),
+                None,
+                "prefix {i} of {out:02x?}"
+            );
         }
         out
     }
@@ -270,7 +289,10 @@ mod tests {
             let op = OpCode::from_u8(b);
             assert_eq!(op.as_u8(), b & 0x0F);
             assert_eq!(op.is_control(), b & 0x08 != 0);
-            assert_eq!(op.is_reserved(), !matches!(b & 0x0F, 0 | 1 | 2 | 8 | 9 | 10));
+            assert_eq!(
+                op.is_reserved(),
+                !matches!(b & 0x0F, 0 | 1 | 2 | 8 | 9 | 10)
+            );
         }
         assert_eq!(OpCode::from_u8(1), OpCode::Text);
         assert_eq!(OpCode::from_u8(0xA), OpCode::Pong);
@@ -342,14 +364,19 @@ mod tests {
         // One byte short of the length: still need more.
         assert_eq!(FrameHeader::parse(&buf[..9]), Ok(None));
         let buf = [0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
-        assert_eq!(FrameHeader::parse(&buf).unwrap().unwrap().0.payload_len, (1 << 63) - 1);
+        assert_eq!(
+            FrameHeader::parse(&buf).unwrap().unwrap().0.payload_len,
+            (1 << 63) - 1
+        );
     }
 
     #[test]
     fn non_minimal_lengths_are_accepted() {
         let (h, n) = FrameHeader::parse(&[0x81, 126, 0, 5]).unwrap().unwrap();
         assert_eq!((h.payload_len, n), (5, 4));
-        let (h, n) = FrameHeader::parse(&[0x81, 127, 0, 0, 0, 0, 0, 0, 0, 5]).unwrap().unwrap();
+        let (h, n) = FrameHeader::parse(&[0x81, 127, 0, 0, 0, 0, 0, 0, 0, 5])
+            .unwrap()
+            .unwrap();
         assert_eq!((h.payload_len, n), (5, 10));
     }
 
@@ -359,8 +386,18 @@ mod tests {
         encode_frame(&mut out, true, 0, OpCode::Text, None, b"Hello");
         assert_eq!(out, [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]);
         out.clear();
-        encode_frame(&mut out, true, 0, OpCode::Text, Some([0x37, 0xfa, 0x21, 0x3d]), b"Hello");
-        assert_eq!(out, [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
+        encode_frame(
+            &mut out,
+            true,
+            0,
+            OpCode::Text,
+            Some([0x37, 0xfa, 0x21, 0x3d]),
+            b"Hello",
+        );
+        assert_eq!(
+            out,
+            [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]
+        );
         // encode_frame appends.
         encode_frame(&mut out, false, 0b101, OpCode::Binary, None, b"");
         assert_eq!(&out[11..], [0x52, 0x00]);

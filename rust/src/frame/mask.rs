@@ -77,7 +77,12 @@ pub fn extend_masked(dst: &mut Vec<u8>, src: &[u8], mask: [u8; 4], offset: usize
         }
     }
     // The remainders start at multiples of 8 (and of 4), so the key phase is unchanged.
-    for (i, (x, y)) in d8.into_remainder().iter_mut().zip(s8.remainder()).enumerate() {
+    for (i, (x, y)) in d8
+        .into_remainder()
+        .iter_mut()
+        .zip(s8.remainder())
+        .enumerate()
+    {
         x.write(y ^ key[i & 3]);
     }
     // SAFETY: `reserve` made room for `src.len()` more bytes, and the loops above initialised
@@ -102,7 +107,12 @@ mod tests {
 
     #[test]
     fn matches_naive_for_lengths_offsets_and_alignments() {
-        let masks = [[0x37, 0xfa, 0x21, 0x3d], [0, 0, 0, 0], [0xff; 4], [1, 2, 3, 4]];
+        let masks = [
+            [0x37, 0xfa, 0x21, 0x3d],
+            [0, 0, 0, 0],
+            [0xff; 4],
+            [1, 2, 3, 4],
+        ];
         let backing = data(200 + 16);
         for mask in masks {
             for len in 0..=200 {

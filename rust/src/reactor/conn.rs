@@ -115,7 +115,13 @@ pub(super) struct Conn {
 }
 
 impl Conn {
-    pub fn new(sock: TcpStream, phase: Phase, engine_cfg: Config, s: Settings, now: Instant) -> Self {
+    pub fn new(
+        sock: TcpStream,
+        phase: Phase,
+        engine_cfg: Config,
+        s: Settings,
+        now: Instant,
+    ) -> Self {
         Conn {
             sock,
             phase,
@@ -148,7 +154,10 @@ impl Conn {
     fn reads(&self) -> bool {
         matches!(
             self.phase,
-            Phase::ServerHandshake { .. } | Phase::ClientHandshake { .. } | Phase::Open { .. } | Phase::Lingering
+            Phase::ServerHandshake { .. }
+                | Phase::ClientHandshake { .. }
+                | Phase::Open { .. }
+                | Phase::Lingering
         )
     }
 
@@ -200,7 +209,13 @@ impl Conn {
                 break;
             }
             match (&self.sock).write(buf) {
-                Ok(n) if n > 0 => wrote_out(&mut self.hs_out, &mut self.hs_pos, &mut self.phase, from_hs, n),
+                Ok(n) if n > 0 => wrote_out(
+                    &mut self.hs_out,
+                    &mut self.hs_pos,
+                    &mut self.phase,
+                    from_hs,
+                    n,
+                ),
                 Ok(_) => {
                     return self.io_failure(id, ctx, io::Error::from(io::ErrorKind::WriteZero))
                 }
@@ -216,7 +231,9 @@ impl Conn {
     /// the ciphertext, until the socket would block or everything is out. rustls takes at
     /// most its buffer limit (64 KiB of ciphertext waiting); the rest stays where it was.
     fn flush_tls(&mut self) -> io::Result<()> {
-        let Some(t) = self.tls.as_deref_mut() else { return Ok(()) };
+        let Some(t) = self.tls.as_deref_mut() else {
+            return Ok(());
+        };
         loop {
             if !t.conn.is_handshaking() {
                 loop {
@@ -228,7 +245,13 @@ impl Conn {
                     if n == 0 {
                         break;
                     }
-                    wrote_out(&mut self.hs_out, &mut self.hs_pos, &mut self.phase, from_hs, n);
+                    wrote_out(
+                        &mut self.hs_out,
+                        &mut self.hs_pos,
+                        &mut self.phase,
+                        from_hs,
+                        n,
+                    );
                 }
             }
             if !t.conn.wants_write() {
@@ -317,7 +340,9 @@ impl Conn {
         let mut budget = READ_BUDGET * rbuf.len();
         loop {
             while self.reads() {
-                let Some(t) = self.tls.as_deref_mut() else { return Fate::Finish };
+                let Some(t) = self.tls.as_deref_mut() else {
+                    return Fate::Finish;
+                };
                 match t.conn.reader().read(rbuf) {
                     // The peer's close_notify.
                     Ok(0) => return self.on_eof(id, ctx),
@@ -328,7 +353,9 @@ impl Conn {
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     // The TCP connection ended without close_notify.
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return self.on_eof(id, ctx),
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                        return self.on_eof(id, ctx)
+                    }
                     Err(e) => return self.io_failure(id, ctx, e),
                 }
             }
@@ -339,7 +366,9 @@ impl Conn {
                 ctx.pending.push(id);
                 break;
             }
-            let Some(t) = self.tls.as_deref_mut() else { return Fate::Finish };
+            let Some(t) = self.tls.as_deref_mut() else {
+                return Fate::Finish;
+            };
             let mut sock = &self.sock;
             match t.conn.read_tls(&mut sock) {
                 // EOF: rustls notes it; the reader reports it above.
@@ -354,7 +383,9 @@ impl Conn {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return self.io_failure(id, ctx, e),
             }
-            let Some(t) = self.tls.as_deref_mut() else { return Fate::Finish };
+            let Some(t) = self.tls.as_deref_mut() else {
+                return Fate::Finish;
+            };
             match t.conn.process_new_packets() {
                 Ok(state) => t.out = state.tls_bytes_to_write(),
                 Err(e) => return self.tls_failure(id, ctx, e),
@@ -366,7 +397,9 @@ impl Conn {
     /// The TLS layer failed (a bad record, a failed certificate check, a peer that does not
     /// speak TLS...): send the alert rustls queued if the socket takes it, report, end.
     fn tls_failure(&mut self, id: u64, ctx: &mut Ctx, e: rustls::Error) -> Fate {
-        let Some(t) = self.tls.as_deref_mut() else { return Fate::Finish };
+        let Some(t) = self.tls.as_deref_mut() else {
+            return Fate::Finish;
+        };
         let handshaking = t.conn.is_handshaking();
         t.failed = true;
         let _ = t.write_some(&self.sock);
@@ -376,12 +409,20 @@ impl Conn {
             _ => false,
         };
         if !quiet {
-            let code = if handshaking { TLS_HANDSHAKE_FAILED } else { ABNORMAL };
+            let code = if handshaking {
+                TLS_HANDSHAKE_FAILED
+            } else {
+                ABNORMAL
+            };
             let message = tls::describe(&e, handshaking);
             if self.failure.is_none() {
                 self.failure = Some((code, message.clone()));
             }
-            ctx.queue.push_back(ReactorEvent::Error { conn: id, code, message });
+            ctx.queue.push_back(ReactorEvent::Error {
+                conn: id,
+                code,
+                message,
+            });
         }
         Fate::Finish
     }
@@ -431,7 +472,11 @@ impl Conn {
                             extensions,
                         }),
                     });
-                    self.phase = Phase::AwaitingAnswer { key, leftover, offers };
+                    self.phase = Phase::AwaitingAnswer {
+                        key,
+                        leftover,
+                        offers,
+                    };
                     Fate::Keep
                 }
                 Err(e) => {
@@ -459,9 +504,18 @@ impl Conn {
                     let leftover = hs.take_leftover();
                     let extensions = join_header(&resp.head.header_all("Sec-WebSocket-Extensions"));
                     // permessage-deflate: the answer checked against the offer we sent.
-                    let sent = hs.config().extensions.iter().find(|e| deflate::is_deflate(e)).cloned();
+                    let sent = hs
+                        .config()
+                        .extensions
+                        .iter()
+                        .find(|e| deflate::is_deflate(e))
+                        .cloned();
                     let agreed = match &sent {
-                        Some(offer) => deflate::check_response(offer, &resp.extensions, self.engine_cfg.deflate.required),
+                        Some(offer) => deflate::check_response(
+                            offer,
+                            &resp.extensions,
+                            self.engine_cfg.deflate.required,
+                        ),
                         None => Ok(None),
                     };
                     let mut ws = Box::new(Connection::new(
@@ -505,14 +559,24 @@ impl Conn {
     /// Client: the server's answer about permessage-deflate is unacceptable (RFC 7692
     /// section 7.1), or missing while required: report `Error` with 1010, send a Close with
     /// 1010 if the socket takes it now, and drop the connection (`Closed` reports 1010).
-    fn fail_extension(&mut self, id: u64, ctx: &mut Ctx, mut ws: Box<Connection>, e: Error) -> Fate {
+    fn fail_extension(
+        &mut self,
+        id: u64,
+        ctx: &mut Ctx,
+        mut ws: Box<Connection>,
+        e: Error,
+    ) -> Fate {
         let code = e.close_code().unwrap_or(1010);
         let message = e.to_string();
         let _ = ws.close(Some(code), &crate::protocol::short_reason(&e));
         self.phase = Phase::Open { ws };
         let _ = self.flush(id, ctx);
         self.failure = Some((code, message.clone()));
-        ctx.queue.push_back(ReactorEvent::Error { conn: id, code, message });
+        ctx.queue.push_back(ReactorEvent::Error {
+            conn: id,
+            code,
+            message,
+        });
         Fate::Finish
     }
 
@@ -615,14 +679,22 @@ impl Conn {
                     // The engine also reports the end of the stream as a Close with 1006;
                     // that one is the `Closed` event's business.
                     Event::Close { .. } if !ws.close_received() => continue,
-                    Event::Close { code, reason } => ReactorEvent::Close { conn: id, code, reason },
+                    Event::Close { code, reason } => ReactorEvent::Close {
+                        conn: id,
+                        code,
+                        reason,
+                    },
                     Event::Error(e) => {
                         let code = e.close_code().unwrap_or(1011);
                         let message = e.to_string();
                         if self.failure.is_none() {
                             self.failure = Some((code, message.clone()));
                         }
-                        ReactorEvent::Error { conn: id, code, message }
+                        ReactorEvent::Error {
+                            conn: id,
+                            code,
+                            message,
+                        }
                     }
                 };
                 ctx.queue.push_back(ev);
@@ -635,7 +707,9 @@ impl Conn {
         // reader that stalls) ends the connection. One message larger than the limit is
         // accepted when the buffer was below it.
         let before = self.buffered();
-        let over = self.s.max_buffered > 0 && self.pending_mark > self.s.max_buffered && before > self.pending_mark;
+        let over = self.s.max_buffered > 0
+            && self.pending_mark > self.s.max_buffered
+            && before > self.pending_mark;
         if before > 0 && self.flush(id, ctx) == Fate::Finish {
             return Fate::Finish;
         }
@@ -752,7 +826,9 @@ impl Conn {
                 }
                 if ws.state() == State::Open {
                     let pong_due = !self.s.pong_timeout.is_zero()
-                        && self.ping_sent.is_some_and(|p| now >= p + self.s.pong_timeout);
+                        && self
+                            .ping_sent
+                            .is_some_and(|p| now >= p + self.s.pong_timeout);
                     if pong_due {
                         // Best effort: the Close goes out if the socket takes it now.
                         if ws.close(Some(1001), "pong timeout").is_ok() {
@@ -781,9 +857,12 @@ impl Conn {
                 }
             }
             phase => {
-                if !self.s.handshake_timeout.is_zero() && now >= self.created + self.s.handshake_timeout {
+                if !self.s.handshake_timeout.is_zero()
+                    && now >= self.created + self.s.handshake_timeout
+                {
                     if !matches!(phase, Phase::Rejecting) {
-                        let message = if self.tls.as_ref().is_some_and(|t| t.conn.is_handshaking()) {
+                        let message = if self.tls.as_ref().is_some_and(|t| t.conn.is_handshaking())
+                        {
                             "handshake timeout: the TLS handshake did not complete in time"
                         } else {
                             "handshake timeout: the opening handshake did not complete in time"

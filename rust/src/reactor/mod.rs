@@ -46,15 +46,18 @@ mod conn;
 mod tls;
 mod watch;
 
-pub use tls::{TlsClientConfig, TlsInfo, TlsServerConfig, TlsVerify, TlsVersions, TLS_ERROR_CODE, TLS_HANDSHAKE_FAILED};
+pub use tls::{
+    TlsClientConfig, TlsInfo, TlsServerConfig, TlsVerify, TlsVersions, TLS_ERROR_CODE,
+    TLS_HANDSHAKE_FAILED,
+};
 
 use crate::config::Config;
+use crate::deflate::{self, DeflateParams};
 use crate::error::Error;
 use crate::frame::OpCode;
-use crate::deflate::{self, DeflateParams};
 use crate::handshake::{
-    accept_response, format_extensions, parse_extensions, reject_response, ClientHandshake, ClientHandshakeConfig,
-    ExtensionOffer, Limits, ServerHandshake,
+    accept_response, format_extensions, parse_extensions, reject_response, ClientHandshake,
+    ClientHandshakeConfig, ExtensionOffer, Limits, ServerHandshake,
 };
 use crate::protocol::{Connection, Role};
 use conn::{Conn, Ctx, Fate, Phase, Settings};
@@ -210,7 +213,9 @@ impl ConnOption {
             if (8..=15).contains(&b) {
                 Ok(b)
             } else {
-                Err(ReactorError::from(Error::InvalidArgument("window bits must be 8 to 15")))
+                Err(ReactorError::from(Error::InvalidArgument(
+                    "window bits must be 8 to 15",
+                )))
             }
         };
         match self {
@@ -260,7 +265,11 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReactorEvent {
     /// A listener accepted a TCP connection (its opening handshake follows).
-    Accept { listener: u64, conn: u64, peer: SocketAddr },
+    Accept {
+        listener: u64,
+        conn: u64,
+        peer: SocketAddr,
+    },
     /// A valid opening handshake arrived; answer with `accept` or `reject`.
     Request { conn: u64, request: Box<Request> },
     /// The WebSocket connection is open. `response_headers` are the server's (client side;
@@ -280,16 +289,28 @@ pub enum ReactorEvent {
     /// A pong.
     Pong { conn: u64, data: Vec<u8> },
     /// The peer's Close frame (1005 when it had no code); our reply is already queued.
-    Close { conn: u64, code: u16, reason: String },
+    Close {
+        conn: u64,
+        code: u16,
+        reason: String,
+    },
     /// Something failed: a protocol violation (its close code; our Close is queued), a
     /// rejected or invalid handshake (the HTTP status), a timeout or an OS error (1006, or
     /// 1001 for a pong timeout). A `Closed` follows when the connection is gone.
-    Error { conn: u64, code: u16, message: String },
+    Error {
+        conn: u64,
+        code: u16,
+        message: String,
+    },
     /// The TCP connection is gone: the code and reason of the peer's Close; else, when the
     /// engine failed the connection (a protocol error or a limit, reported by an `Error`
     /// before), the close code it sent (1002, 1007, 1009...) and the error's message; else
     /// 1006 and an empty reason. The id is dead afterwards.
-    Closed { conn: u64, code: u16, reason: String },
+    Closed {
+        conn: u64,
+        code: u16,
+        reason: String,
+    },
     /// All output was written after some of it had to wait (back-pressure is over).
     Drain { conn: u64 },
     /// A watched descriptor is readable (reported at every poll while it stays readable).
@@ -305,9 +326,17 @@ impl ReactorEvent {
     pub fn conn(&self) -> Option<u64> {
         use ReactorEvent::*;
         match self {
-            Accept { conn, .. } | Request { conn, .. } | Open { conn, .. } | Text { conn, .. }
-            | Binary { conn, .. } | Ping { conn, .. } | Pong { conn, .. } | Close { conn, .. }
-            | Error { conn, .. } | Closed { conn, .. } | Drain { conn } => Some(*conn),
+            Accept { conn, .. }
+            | Request { conn, .. }
+            | Open { conn, .. }
+            | Text { conn, .. }
+            | Binary { conn, .. }
+            | Ping { conn, .. }
+            | Pong { conn, .. }
+            | Close { conn, .. }
+            | Error { conn, .. }
+            | Closed { conn, .. }
+            | Drain { conn } => Some(*conn),
             Readable { .. } | Writable { .. } | Timer { .. } => None,
         }
     }
@@ -384,8 +413,9 @@ impl From<Error> for ReactorError {
 /// Result of reactor operations.
 pub type ReactorResult<T> = std::result::Result<T, ReactorError>;
 
-const FORKED: Error =
-    Error::InvalidState("the reactor was created in another process (fork); create a new one in the child");
+const FORKED: Error = Error::InvalidState(
+    "the reactor was created in another process (fork); create a new one in the child",
+);
 const NO_CONN: Error = Error::InvalidState("no such connection (it is closed, or the id is wrong)");
 const NOT_WAITING: Error =
     Error::InvalidState("the connection is not waiting for an answer to its opening handshake");
@@ -644,7 +674,11 @@ impl Reactor {
             let _ = self.poll.registry().deregister(&mut c.sock);
             let _ = c.sock.shutdown(Shutdown::Both);
             drop(c);
-            self.queue.push_back(ReactorEvent::Closed { conn: id, code, reason });
+            self.queue.push_back(ReactorEvent::Closed {
+                conn: id,
+                code,
+                reason,
+            });
             self.prune_heap();
         }
     }
@@ -672,14 +706,18 @@ impl Reactor {
     pub fn listen(&mut self, host: &str, port: u16, backlog: i32) -> ReactorResult<(u64, u16)> {
         self.check()?;
         let what = || format!("listen on {}", host_header(host, port));
-        let addrs: Vec<SocketAddr> =
-            (host, port).to_socket_addrs().map_err(|e| ReactorError::io(what(), e))?.collect();
+        let addrs: Vec<SocketAddr> = (host, port)
+            .to_socket_addrs()
+            .map_err(|e| ReactorError::io(what(), e))?
+            .collect();
         let mut last = io::Error::new(io::ErrorKind::NotFound, "the host name has no address");
         for addr in addrs {
             match Self::bind(addr, backlog) {
                 Ok(l) => {
                     let bound = l.local_addr().map(|a| a.port()).unwrap_or(port);
-                    let id = self.add_listener(l).map_err(|e| ReactorError::io(what(), e))?;
+                    let id = self
+                        .add_listener(l)
+                        .map_err(|e| ReactorError::io(what(), e))?;
                     return Ok((id, bound));
                 }
                 Err(e) => last = e,
@@ -700,8 +738,17 @@ impl Reactor {
 
     fn add_listener(&mut self, mut sock: TcpListener) -> io::Result<u64> {
         let id = self.new_id();
-        self.poll.registry().register(&mut sock, Token(id as usize), Interest::READABLE)?;
-        self.listeners.insert(id, Listener { sock, retry_at: None, tls: None });
+        self.poll
+            .registry()
+            .register(&mut sock, Token(id as usize), Interest::READABLE)?;
+        self.listeners.insert(
+            id,
+            Listener {
+                sock,
+                retry_at: None,
+                tls: None,
+            },
+        );
         // Connections may be waiting already.
         self.pending.push(id);
         Ok(id)
@@ -717,7 +764,13 @@ impl Reactor {
         let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
         // SAFETY: plain system calls on a caller-given descriptor, with valid out pointers.
         let rc = unsafe {
-            libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN, (&mut accepting as *mut libc::c_int).cast(), &mut len)
+            libc::getsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                libc::SO_ACCEPTCONN,
+                (&mut accepting as *mut libc::c_int).cast(),
+                &mut len,
+            )
         };
         if rc != 0 {
             return Err(ReactorError::io(what(), io::Error::last_os_error()));
@@ -732,7 +785,9 @@ impl Reactor {
         }
         // SAFETY: `dup` is a fresh descriptor that nothing else owns.
         let std_listener = unsafe { std::net::TcpListener::from_raw_fd(dup) };
-        std_listener.set_nonblocking(true).map_err(|e| ReactorError::io(what(), e))?;
+        std_listener
+            .set_nonblocking(true)
+            .map_err(|e| ReactorError::io(what(), e))?;
         self.add_listener(TcpListener::from_std(std_listener))
             .map_err(|e| ReactorError::io(what(), e))
     }
@@ -756,7 +811,10 @@ impl Reactor {
     /// `Closed` (1015).
     pub fn listener_tls(&mut self, id: u64, tls: Option<TlsServerConfig>) -> ReactorResult<()> {
         self.check()?;
-        let l = self.listeners.get_mut(&id).ok_or(Error::InvalidArgument("no such listener"))?;
+        let l = self
+            .listeners
+            .get_mut(&id)
+            .ok_or(Error::InvalidArgument("no such listener"))?;
         l.tls = tls;
         Ok(())
     }
@@ -764,20 +822,29 @@ impl Reactor {
     /// The local address of a listener.
     pub fn listener_addr(&self, id: u64) -> ReactorResult<SocketAddr> {
         self.check()?;
-        let l = self.listeners.get(&id).ok_or(Error::InvalidArgument("no such listener"))?;
-        l.sock.local_addr().map_err(|e| ReactorError::io("getsockname", e))
+        let l = self
+            .listeners
+            .get(&id)
+            .ok_or(Error::InvalidArgument("no such listener"))?;
+        l.sock
+            .local_addr()
+            .map_err(|e| ReactorError::io("getsockname", e))
     }
 
     fn accept_ready(&mut self, lid: u64, now: Instant) {
         for _ in 0..ACCEPT_BUDGET {
-            let Some(l) = self.listeners.get_mut(&lid) else { return };
+            let Some(l) = self.listeners.get_mut(&lid) else {
+                return;
+            };
             match l.sock.accept() {
                 Ok((sock, peer)) => self.add_server_conn(lid, sock, peer, now),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e)
                     if matches!(
                         e.kind(),
-                        io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
+                        io::ErrorKind::Interrupted
+                            | io::ErrorKind::ConnectionAborted
+                            | io::ErrorKind::ConnectionReset
                     ) => {}
                 Err(_) => {
                     // Out of descriptors or memory: the pending connections stay in the
@@ -793,7 +860,12 @@ impl Reactor {
     }
 
     fn add_server_conn(&mut self, lid: u64, mut sock: TcpStream, peer: SocketAddr, now: Instant) {
-        let tls = match self.listeners.get(&lid).and_then(|l| l.tls.as_ref()).map(tls::Tls::server) {
+        let tls = match self
+            .listeners
+            .get(&lid)
+            .and_then(|l| l.tls.as_ref())
+            .map(tls::Tls::server)
+        {
             None => None,
             Some(Ok(t)) => Some(Box::new(t)),
             // Only a configuration without any usable protocol version fails here.
@@ -806,7 +878,11 @@ impl Reactor {
         if self
             .poll
             .registry()
-            .register(&mut sock, Token(id as usize), Interest::READABLE | Interest::WRITABLE)
+            .register(
+                &mut sock,
+                Token(id as usize),
+                Interest::READABLE | Interest::WRITABLE,
+            )
             .is_err()
         {
             return;
@@ -822,7 +898,11 @@ impl Reactor {
         );
         c.peer = Some(peer);
         c.tls = tls;
-        self.queue.push_back(ReactorEvent::Accept { listener: lid, conn: id, peer });
+        self.queue.push_back(ReactorEvent::Accept {
+            listener: lid,
+            conn: id,
+            peer,
+        });
         let (_, mut ctx, _) = self.split(now);
         c.schedule(id, &mut ctx);
         self.conns.insert(id, c);
@@ -872,7 +952,8 @@ impl Reactor {
         if handshake.host.is_empty() {
             handshake.host = host_header_default(host, port, 443);
         }
-        let t = tls::Tls::client(tls, name).map_err(|e| ReactorError::Tls(format!("TLS configuration: {e}")))?;
+        let t = tls::Tls::client(tls, name)
+            .map_err(|e| ReactorError::Tls(format!("TLS configuration: {e}")))?;
         self.connect_inner(host, port, handshake, config, Some(Box::new(t)))
     }
 
@@ -890,8 +971,10 @@ impl Reactor {
             handshake.host = host_header(host, port);
         }
         let what = || format!("connect to {}", host_header(host, port));
-        let mut addrs: Vec<SocketAddr> =
-            (host, port).to_socket_addrs().map_err(|e| ReactorError::io(what(), e))?.collect();
+        let mut addrs: Vec<SocketAddr> = (host, port)
+            .to_socket_addrs()
+            .map_err(|e| ReactorError::io(what(), e))?
+            .collect();
         if addrs.is_empty() {
             return Err(ReactorError::io(
                 what(),
@@ -908,14 +991,21 @@ impl Reactor {
             Ok(s) => (s, None),
             Err(e) => {
                 // Keep a socket to hold the place; connect_next() replaces it.
-                let placeholder = socket2::Socket::new(socket2::Domain::for_address(first), socket2::Type::STREAM, None)
-                    .map_err(|e| ReactorError::io(what(), e))?;
+                let placeholder = socket2::Socket::new(
+                    socket2::Domain::for_address(first),
+                    socket2::Type::STREAM,
+                    None,
+                )
+                .map_err(|e| ReactorError::io(what(), e))?;
                 (TcpStream::from_std(placeholder.into()), Some(e))
             }
         };
         let mut c = Conn::new(
             sock,
-            Phase::Connecting { hs: Box::new(hs), rest: addrs },
+            Phase::Connecting {
+                hs: Box::new(hs),
+                rest: addrs,
+            },
             cfg.engine.clone(),
             cfg.settings(),
             now,
@@ -979,11 +1069,18 @@ impl Reactor {
             }
             let others = match extensions.filter(|e| !e.is_empty()) {
                 Some(e) => deflate::strip(parse_extensions(&[e]).map_err(|_| {
-                    Error::InvalidArgument("the extensions are not a valid Sec-WebSocket-Extensions value")
+                    Error::InvalidArgument(
+                        "the extensions are not a valid Sec-WebSocket-Extensions value",
+                    )
                 })?),
                 None => Vec::new(),
             };
-            let Phase::AwaitingAnswer { key, leftover, offers } = std::mem::replace(&mut c.phase, Phase::Lingering) else {
+            let Phase::AwaitingAnswer {
+                key,
+                leftover,
+                offers,
+            } = std::mem::replace(&mut c.phase, Phase::Lingering)
+            else {
                 unreachable!()
             };
             let agreed = if c.engine_cfg.deflate.enabled {
@@ -991,7 +1088,8 @@ impl Reactor {
             } else {
                 None
             };
-            let mut elements: Vec<ExtensionOffer> = agreed.iter().map(DeflateParams::to_extension).collect();
+            let mut elements: Vec<ExtensionOffer> =
+                agreed.iter().map(DeflateParams::to_extension).collect();
             elements.extend(others);
             let protocol = protocol.filter(|p| !p.is_empty());
             c.set_hs_out(accept_response(&key, protocol, &elements, extra_headers));
@@ -1018,10 +1116,18 @@ impl Reactor {
     /// Refuse the opening handshake reported by a `Request` event with an HTTP `status`
     /// (200-599 but 101), extra headers and a body; the connection closes once the answer
     /// is written (`Closed` follows).
-    pub fn reject(&mut self, id: u64, status: u16, headers: &[(String, String)], body: &[u8]) -> ReactorResult<()> {
+    pub fn reject(
+        &mut self,
+        id: u64,
+        status: u16,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> ReactorResult<()> {
         if !(200..=599).contains(&status) {
             self.check()?;
-            return Err(Error::InvalidArgument("the status of a rejection must be 200 to 599").into());
+            return Err(
+                Error::InvalidArgument("the status of a rejection must be 200 to 599").into(),
+            );
         }
         self.with_conn(id, |c, ctx| {
             if !matches!(c.phase, Phase::AwaitingAnswer { .. }) {
@@ -1040,9 +1146,17 @@ impl Reactor {
     /// waits (see [`buffered_amount`](Self::buffered_amount)). A send made while more than
     /// `max_buffered` bytes were already waiting drops the connection (an
     /// `Error` and `Closed` follow; the call itself succeeds).
-    pub fn send(&mut self, id: u64, opcode: OpCode, fin: bool, payload: &[u8]) -> ReactorResult<()> {
+    pub fn send(
+        &mut self,
+        id: u64,
+        opcode: OpCode,
+        fin: bool,
+        payload: &[u8],
+    ) -> ReactorResult<()> {
         self.with_conn(id, |c, ctx| {
-            let Phase::Open { ws } = &mut c.phase else { return Err(NOT_OPEN.into()) };
+            let Phase::Open { ws } = &mut c.phase else {
+                return Err(NOT_OPEN.into());
+            };
             ws.send_frame(opcode, fin, payload)?;
             if opcode == OpCode::Ping {
                 c.sent_ping(ctx.now);
@@ -1098,7 +1212,13 @@ impl Reactor {
     /// plain connection or before its TLS handshake completed.
     pub fn tls_info(&self, id: u64) -> ReactorResult<Option<TlsInfo>> {
         self.check()?;
-        Ok(self.conns.get(&id).ok_or(NO_CONN)?.tls.as_ref().and_then(|t| t.info()))
+        Ok(self
+            .conns
+            .get(&id)
+            .ok_or(NO_CONN)?
+            .tls
+            .as_ref()
+            .and_then(|t| t.info()))
     }
 
     /// Our address on a connection.
@@ -1108,7 +1228,9 @@ impl Reactor {
         if matches!(c.phase, Phase::Connecting { .. }) {
             return Err(Error::InvalidState("the connection is not established yet").into());
         }
-        c.sock.local_addr().map_err(|e| ReactorError::io("getsockname", e))
+        c.sock
+            .local_addr()
+            .map_err(|e| ReactorError::io("getsockname", e))
     }
 
     /// Change one setting of one connection.
@@ -1177,7 +1299,13 @@ impl Reactor {
         self.check()?;
         let id = self.new_id();
         let due = Instant::now() + after;
-        self.timers.insert(id, UserTimer { due, repeat: repeat.filter(|r| !r.is_zero()) });
+        self.timers.insert(
+            id,
+            UserTimer {
+                due,
+                repeat: repeat.filter(|r| !r.is_zero()),
+            },
+        );
         self.heap.push(Reverse((due, id)));
         Ok(id)
     }
@@ -1198,7 +1326,10 @@ impl Reactor {
                 Some(timer) => timer.due == t,
                 None => match self.conns.get(&id) {
                     Some(c) => c.timer_at == Some(t),
-                    None => self.listeners.get(&id).is_some_and(|l| l.retry_at == Some(t)),
+                    None => self
+                        .listeners
+                        .get(&id)
+                        .is_some_and(|l| l.retry_at == Some(t)),
                 },
             };
             if live {
@@ -1223,7 +1354,13 @@ impl Reactor {
             return Ok(());
         }
         self.watches
-            .set(self.poll.registry(), fd, readable, writable, Token(WATCH_BIT | fd as usize))
+            .set(
+                self.poll.registry(),
+                fd,
+                readable,
+                writable,
+                Token(WATCH_BIT | fd as usize),
+            )
             .map_err(|e| ReactorError::io(format!("watch descriptor {fd}"), e))
     }
 
@@ -1246,7 +1383,11 @@ impl Reactor {
     }
 
     /// As [`poll`](Self::poll), appending to `out`; returns the number of events added.
-    pub fn poll_into(&mut self, timeout: Option<Duration>, out: &mut Vec<ReactorEvent>) -> ReactorResult<usize> {
+    pub fn poll_into(
+        &mut self,
+        timeout: Option<Duration>,
+        out: &mut Vec<ReactorEvent>,
+    ) -> ReactorResult<usize> {
         self.check()?;
         let before = out.len();
         let ready_watches = self.watches.check();
@@ -1280,7 +1421,9 @@ impl Reactor {
             }
             let edge = !(ev.is_read_closed() || ev.is_error());
             let (conns, mut ctx, rbuf) = self.split(now);
-            let Some(c) = conns.get_mut(&id) else { continue };
+            let Some(c) = conns.get_mut(&id) else {
+                continue;
+            };
             let fate = if matches!(c.phase, Phase::Connecting { .. }) {
                 c.on_connect_event(id, &mut ctx)
             } else {
@@ -1288,7 +1431,8 @@ impl Reactor {
                 if ev.is_writable() && c.buffered() > 0 {
                     fate = c.settle(id, &mut ctx);
                 }
-                if fate == Fate::Keep && (ev.is_readable() || ev.is_read_closed() || ev.is_error()) {
+                if fate == Fate::Keep && (ev.is_readable() || ev.is_read_closed() || ev.is_error())
+                {
                     fate = c.on_readable(id, &mut ctx, rbuf, edge);
                 }
                 fate
@@ -1309,7 +1453,9 @@ impl Reactor {
                     continue;
                 }
                 let (conns, mut ctx, rbuf) = self.split(now);
-                let Some(c) = conns.get_mut(&id) else { continue };
+                let Some(c) = conns.get_mut(&id) else {
+                    continue;
+                };
                 if c.on_readable(id, &mut ctx, rbuf, false) == Fate::Finish {
                     self.finish(id);
                 }
@@ -1321,7 +1467,8 @@ impl Reactor {
         self.run_timers(now);
 
         if ready_watches || watch_woke {
-            self.watches.report(&mut self.queue, ready_watches && !watch_woke);
+            self.watches
+                .report(&mut self.queue, ready_watches && !watch_woke);
         }
         self.prune_heap();
         out.extend(self.queue.drain(..));
@@ -1365,7 +1512,9 @@ impl Reactor {
                 }
             } else {
                 let (conns, mut ctx, _) = self.split(now);
-                let Some(c) = conns.get_mut(&id) else { continue };
+                let Some(c) = conns.get_mut(&id) else {
+                    continue;
+                };
                 if c.timer_at != Some(t) {
                     continue;
                 }

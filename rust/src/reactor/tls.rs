@@ -40,7 +40,10 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig,
+    SignatureScheme,
+};
 use std::fmt;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -71,7 +74,8 @@ pub enum TlsVersions {
 
 impl TlsVersions {
     fn list(self) -> &'static [&'static rustls::SupportedProtocolVersion] {
-        static ANY: [&rustls::SupportedProtocolVersion; 2] = [&rustls::version::TLS13, &rustls::version::TLS12];
+        static ANY: [&rustls::SupportedProtocolVersion; 2] =
+            [&rustls::version::TLS13, &rustls::version::TLS12];
         static V12: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
         static V13: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
         match self {
@@ -132,7 +136,11 @@ impl TlsServerConfig {
     /// "the certificate chain PEM is invalid: ...", "no private key found in the key PEM
     /// ...", "the private key does not match the certificate", "unsupported private key
     /// type: ...", "the certificate cannot be parsed: ...".
-    pub fn from_pem(cert_chain_pem: &[u8], key_pem: &[u8], versions: TlsVersions) -> ReactorResult<Self> {
+    pub fn from_pem(
+        cert_chain_pem: &[u8],
+        key_pem: &[u8],
+        versions: TlsVersions,
+    ) -> ReactorResult<Self> {
         let chain = parse_certs(cert_chain_pem, "certificate chain")?;
         let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| match e {
             rustls::pki_types::pem::Error::NoItemsFound => tls_err(
@@ -149,11 +157,15 @@ impl TlsServerConfig {
                 tls_err("the private key does not match the certificate")
             }
             rustls::Error::General(m) => tls_err(format!("unsupported private key type: {m}")),
-            rustls::Error::InvalidCertificate(c) => tls_err(format!("the certificate cannot be parsed: {c}")),
+            rustls::Error::InvalidCertificate(c) => {
+                tls_err(format!("the certificate cannot be parsed: {c}"))
+            }
             e => tls_err(format!("the certificate or key cannot be used: {e}")),
         })?;
         cfg.alpn_protocols = vec![ALPN_HTTP11.to_vec()];
-        Ok(TlsServerConfig { inner: Arc::new(cfg) })
+        Ok(TlsServerConfig {
+            inner: Arc::new(cfg),
+        })
     }
 
     /// Use a rustls configuration built by the caller as is (its ALPN list included).
@@ -187,7 +199,9 @@ impl TlsClientConfig {
             .with_protocol_versions(versions.list())
             .map_err(|e| tls_err(format!("TLS configuration: {e}")))?;
         let mut cfg = match verify {
-            TlsVerify::SystemRoots => builder.with_root_certificates(system_roots()?).with_no_client_auth(),
+            TlsVerify::SystemRoots => builder
+                .with_root_certificates(system_roots()?)
+                .with_no_client_auth(),
             TlsVerify::CaPem(pem) => {
                 let mut roots = RootCertStore::empty();
                 for cert in parse_certs(pem, "CA")? {
@@ -203,7 +217,9 @@ impl TlsClientConfig {
                 .with_no_client_auth(),
         };
         cfg.alpn_protocols = vec![ALPN_HTTP11.to_vec()];
-        Ok(TlsClientConfig { inner: Arc::new(cfg) })
+        Ok(TlsClientConfig {
+            inner: Arc::new(cfg),
+        })
     }
 
     /// Use a rustls configuration built by the caller as is (its ALPN list included).
@@ -217,7 +233,9 @@ fn parse_certs(pem: &[u8], what: &str) -> ReactorResult<Vec<CertificateDer<'stat
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| tls_err(format!("the {what} PEM is invalid: {e}")))?;
     if certs.is_empty() {
-        return Err(tls_err(format!("no certificate found in the {what} PEM (expected a CERTIFICATE block)")));
+        return Err(tls_err(format!(
+            "no certificate found in the {what} PEM (expected a CERTIFICATE block)"
+        )));
     }
     Ok(certs)
 }
@@ -233,8 +251,14 @@ fn system_roots() -> ReactorResult<Arc<RootCertStore>> {
     let mut roots = RootCertStore::empty();
     let (added, _) = roots.add_parsable_certificates(found.certs);
     if added == 0 {
-        let why = found.errors.first().map(|e| format!(": {e}")).unwrap_or_default();
-        return Err(tls_err(format!("no usable CA certificate in the system store{why}")));
+        let why = found
+            .errors
+            .first()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        return Err(tls_err(format!(
+            "no usable CA certificate in the system store{why}"
+        )));
     }
     let roots = Arc::new(roots);
     *slot = Some(roots.clone());
@@ -244,7 +268,10 @@ fn system_roots() -> ReactorResult<Arc<RootCertStore>> {
 /// The server name of a connection (SNI and the name checked in its certificate): a DNS
 /// name or an IP address (IPv6 with or without brackets).
 pub(super) fn server_name(name: &str) -> ReactorResult<ServerName<'static>> {
-    let bare = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(name);
+    let bare = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
     ServerName::try_from(bare.to_owned())
         .map_err(|_| ReactorError::Tls(format!("invalid TLS server name {name:?}")))
 }
@@ -270,7 +297,12 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -279,7 +311,12 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -314,11 +351,15 @@ pub(super) struct Tls {
 
 impl Tls {
     pub fn server(cfg: &TlsServerConfig) -> Result<Self, rustls::Error> {
-        Ok(Tls::new(rustls::ServerConnection::new(cfg.inner.clone())?.into()))
+        Ok(Tls::new(
+            rustls::ServerConnection::new(cfg.inner.clone())?.into(),
+        ))
     }
 
     pub fn client(cfg: &TlsClientConfig, name: ServerName<'static>) -> Result<Self, rustls::Error> {
-        Ok(Tls::new(rustls::ClientConnection::new(cfg.inner.clone(), name)?.into()))
+        Ok(Tls::new(
+            rustls::ClientConnection::new(cfg.inner.clone(), name)?.into(),
+        ))
     }
 
     fn new(conn: rustls::Connection) -> Self {
@@ -342,7 +383,9 @@ impl Tls {
     /// Refresh `out` after plaintext was handed to rustls.
     pub fn refresh(&mut self) {
         self.out = if self.conn.wants_write() {
-            self.conn.process_new_packets().map_or(1, |s| s.tls_bytes_to_write())
+            self.conn
+                .process_new_packets()
+                .map_or(1, |s| s.tls_bytes_to_write())
         } else {
             0
         };
@@ -393,7 +436,11 @@ impl Tls {
 /// The message of a TLS failure: what failed and why, in words for the usual certificate
 /// problems.
 pub(super) fn describe(e: &rustls::Error, handshaking: bool) -> String {
-    let what = if handshaking { "TLS handshake failed" } else { "TLS error" };
+    let what = if handshaking {
+        "TLS handshake failed"
+    } else {
+        "TLS error"
+    };
     let why = match e {
         rustls::Error::InvalidCertificate(c) => {
             let c = match c {

@@ -24,7 +24,10 @@ pub(super) struct Watches {
 
 fn interest(readable: bool, writable: bool) -> (Interest, libc::c_short) {
     match (readable, writable) {
-        (true, true) => (Interest::READABLE | Interest::WRITABLE, libc::POLLIN | libc::POLLOUT),
+        (true, true) => (
+            Interest::READABLE | Interest::WRITABLE,
+            libc::POLLIN | libc::POLLOUT,
+        ),
         (false, true) => (Interest::WRITABLE, libc::POLLOUT),
         _ => (Interest::READABLE, libc::POLLIN),
     }
@@ -40,7 +43,14 @@ impl Watches {
     }
 
     /// Watch `fd` (or change what is watched).
-    pub fn set(&mut self, registry: &Registry, fd: RawFd, readable: bool, writable: bool, token: Token) -> io::Result<()> {
+    pub fn set(
+        &mut self,
+        registry: &Registry,
+        fd: RawFd,
+        readable: bool,
+        writable: bool,
+        token: Token,
+    ) -> io::Result<()> {
         let (int, events) = interest(readable, writable);
         let idx = self.find(fd);
         let was_registered = idx.is_some_and(|i| self.registered[i]);
@@ -71,7 +81,11 @@ impl Watches {
                 self.registered[i] = registered;
             }
             None => {
-                self.fds.push(libc::pollfd { fd, events, revents: 0 });
+                self.fds.push(libc::pollfd {
+                    fd,
+                    events,
+                    revents: 0,
+                });
                 self.registered.push(registered);
             }
         }
@@ -122,7 +136,9 @@ impl Watches {
                 continue;
             }
             let gone = libc::POLLHUP | libc::POLLERR;
-            if p.events & libc::POLLIN != 0 && p.revents & (libc::POLLIN | libc::POLLPRI | gone) != 0 {
+            if p.events & libc::POLLIN != 0
+                && p.revents & (libc::POLLIN | libc::POLLPRI | gone) != 0
+            {
                 queue.push_back(ReactorEvent::Readable { fd: p.fd });
             }
             if p.events & libc::POLLOUT != 0 && p.revents & (libc::POLLOUT | gone) != 0 {

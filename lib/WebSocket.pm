@@ -106,6 +106,37 @@ my %FRAME_EXTENSION = map{ $_ => 1 } qw( permessage-deflate x-webkit-deflate-fra
 my %DEFLATE_FLAG = map{ $_ => 1 } qw( server_no_context_takeover client_no_context_takeover );
 my %DEFLATE_BITS = map{ $_ => 1 } qw( server_max_window_bits client_max_window_bits );
 
+# The TLS versions an IO::Socket::SSL style SSL_version string allows, among those the engine
+# speaks (rustls: TLS 1.2 and 1.3): undef for both, '1.2' or '1.3' for one. Tokens are separated
+# by ':', each a name (SSLv2, SSLv3, TLSv1, TLSv1_1, TLSv1_2, TLSv1_3; SSLv23 for all) that
+# adds it, or !NAME that takes it away; a list starting with !NAME starts from all. Sets an
+# error and returns an empty list for an unknown name, or a list that allows neither 1.2 nor 1.3.
+sub _tls_version
+{
+    my( $self, $spec ) = @_;
+    return( undef ) if( !defined( $spec ) || $spec !~ /\S/ );
+    my %known = ( sslv2 => [], sslv3 => [], tlsv1 => [], tlsv11 => [], tlsv12 => [ '1.2' ], tlsv13 => [ '1.3' ], sslv23 => [ '1.2', '1.3' ], default => [ '1.2', '1.3' ] );
+    my @tokens = grep{ length } map{ s/\s+//gr } split( /:/, $spec );
+    my %on = ( @tokens && $tokens[0] =~ /^!/ ) ? ( '1.2' => 1, '1.3' => 1 ) : ();
+    for my $t ( @tokens )
+    {
+        my( $not, $name ) = $t =~ /\A(!?)(.+)\z/;
+        my $v = $known{ lc( $name =~ s/[._]//gr ) };
+        if( !$v )
+        {
+            $self->error( "Unknown TLS version \"$name\" in SSL_version \"$spec\" (known: SSLv23, TLSv1, TLSv1_1, TLSv1_2, TLSv1_3, each with ! to exclude it)" );
+            return;
+        }
+        if( $not ) { delete( @on{ @$v } ) } else { $on{ $_ } = 1 for( @$v ) }
+    }
+    if( !%on )
+    {
+        $self->error( "SSL_version \"$spec\" allows neither TLS 1.2 nor TLS 1.3, the versions the engine speaks" );
+        return;
+    }
+    return( keys( %on ) == 2 ? undef : ( keys( %on ) )[0] );
+}
+
 # The engine settings for the permessage-deflate element of an extensions list (strings or
 # WebSocket::Extension objects, as the extensions option takes them): { deflate => 1,
 # deflate_threshold => $threshold, deflate_<parameter> => ... }, or {} when the list has none.

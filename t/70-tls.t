@@ -103,6 +103,10 @@ subtest 'server start errors' => sub
             qr/^\QFailed to start websocket server; TLS: the private key does not match the certificate\E/ ],
         [ 'an RSA key with an EC certificate', { SSL_cert_file => $pki->file( 'server.pem' ), SSL_key_file => $pki->file( 'rsa.key' ) },
             qr/^\QFailed to start websocket server; TLS: \E\S/ ],
+        [ 'SSL_version with an unknown name', { SSL_cert_file => $pki->file( 'server-chain.pem' ), SSL_key_file => $pki->file( 'server.key' ), SSL_version => 'TLSv1_3:QUIC' },
+            qr/^\QFailed to start websocket server; Unknown TLS version "QUIC" in SSL_version "TLSv1_3:QUIC"\E/ ],
+        [ 'SSL_version allowing only old versions', { SSL_cert_file => $pki->file( 'server-chain.pem' ), SSL_key_file => $pki->file( 'server.key' ), SSL_version => 'TLSv1:TLSv1_1' },
+            qr/^\QFailed to start websocket server; SSL_version "TLSv1:TLSv1_1" allows neither TLS 1.2 nor TLS 1.3, the versions the engine speaks\E$/ ],
     );
     for my $case ( @cases )
     {
@@ -432,6 +436,47 @@ subtest 'RFC 6455 4.1: a TCP client that never starts TLS is dropped after hands
     $s->_stop_listening;
 };
 
+subtest 'SSL_version: the IO::Socket::SSL syntax, on the server and on the client' => sub
+{
+    my $version_of = sub { ( $r->tls_info( $_[0] ) )[0] // 'none' };
+    for my $case (
+        # server's SSL_version, client's SSL_version, expected version (undef: no handshake)
+        [ 'TLSv1_3', undef, 'TLSv1.3' ],
+        [ 'TLSv1_3', 'TLSv1_2', undef ],
+        [ 'SSLv23:!TLSv1_3', undef, 'TLSv1.2' ],
+        [ '!TLSv1_2', 'SSLv23:!SSLv3:!SSLv2', 'TLSv1.3' ],
+        [ undef, 'TLSv1_2', 'TLSv1.2' ],
+        [ 'TLSv1_2', '!TLSv1_2', undef ] )
+    {
+        my( $sv, $cv, $want ) = @$case;
+        my $what = 'server ' . ( $sv // 'default' ) . ', client ' . ( $cv // 'default' );
+        my $s = tls_server( 'server', { ( defined( $sv ) ? ( SSL_version => $sv ) : () ) } );
+        my $c = wss_client( $s->port, ( defined( $cv ) ? ( SSL_version => $cv ) : () ) );
+        if( defined( $want ) )
+        {
+            ok( $c->connect, "$what: connected" ) || diag( $c->error );
+            is( $version_of->( $c->{_cid} ), $want, "... with $want" );
+            ok( pump_until( sub { @conns && $conns[0]->is_ready } ), '... the server has it' );
+            is( $version_of->( $conns[0]->_cid ), $want, "... $want on the server side too" );
+            $c->disconnect;
+        }
+        else
+        {
+            ok( !$c->connect, "$what: no version in common, no connection" );
+            is( $c->error->code, 1015, '... code 1015' );
+            like( $c->error->message, qr/^\QFailed to connect using ssl to remote host 'localhost' on port '\E\d+\Q': TLS handshake failed: \E/, '... ' . $c->error->message );
+        }
+        $s->_stop_listening;
+    }
+    my $c = wss_client( 1, SSL_version => 'TLSv1' );
+    ok( !$c->connect, 'a client SSL_version allowing only TLS 1.0: connect fails at once' );
+    is( $c->error->code, 1015, '... code 1015' );
+    is( $c->error->message, q{Failed to connect using ssl to remote host 'localhost' on port '1': SSL_version "TLSv1" allows neither TLS 1.2 nor TLS 1.3, the versions the engine speaks}, '... saying why' );
+    $c = wss_client( 1, SSL_version => 'TLSv2' );
+    ok( !$c->connect, 'an unknown name: connect fails' );
+    like( $c->error->message, qr/\QUnknown TLS version "TLSv2" in SSL_version "TLSv2"\E/, '... saying why' );
+};
+
 subtest 'an IO::Socket::SSL listener served by the engine' => sub
 {
     if( !eval{ require IO::Socket::SSL; 1 } )
@@ -472,6 +517,27 @@ subtest 'an IO::Socket::SSL listener served by the engine' => sub
         ok( $l->opened, '... the listener stays the caller\'s' );
         close( $l );
     }
+    # What the listener was made with is kept, or the server refuses to start.
+    my %base = ( Listen => 5, LocalAddr => '127.0.0.1', LocalPort => 0, ReuseAddr => 1, SSL_server => 1,
+        SSL_cert_file => $pki->file( 'server-chain.pem' ), SSL_key_file => $pki->file( 'server.key' ) );
+    my $l = IO::Socket::SSL->new( %base, SSL_version => 'TLSv1_3' ) || die( "IO::Socket::SSL listen: " . IO::Socket::SSL::errstr() );
+    my @mine;
+    my $s = WebSocket::Server->new( listen => $l, silence_max => 0, on_connect => sub { push( @mine, $_[1] ); 1 } ) || die( WebSocket::Server->error );
+    ok( $s->start_listening, "a listener made with SSL_version => 'TLSv1_3'" ) || diag( $s->error );
+    ok( !wss_client( $s->port, SSL_version => 'TLSv1_2' )->connect, '... refuses a TLS 1.2 client' );
+    my $c = wss_client( $s->port );
+    ok( $c->connect, '... serves a default client' ) || diag( $c->error );
+    is( ( $r->tls_info( $c->{_cid} ) )[0], 'TLSv1.3', '... with TLS 1.3' );
+    $c->disconnect;
+    $s->_stop_listening;
+    close( $l );
+    $l = IO::Socket::SSL->new( %base, SSL_verify_mode => IO::Socket::SSL::SSL_VERIFY_PEER() | IO::Socket::SSL::SSL_VERIFY_FAIL_IF_NO_PEER_CERT(),
+        SSL_ca_file => $pki->file( 'ca.pem' ) ) || die( "IO::Socket::SSL listen: " . IO::Socket::SSL::errstr() );
+    $s = WebSocket::Server->new( listen => $l, silence_max => 0 ) || die( WebSocket::Server->error );
+    ok( !$s->start_listening, 'a listener that asks clients for certificates is refused, not served without asking' );
+    like( $s->error->message, qr/^\QFailed to start websocket server; the IO::Socket::SSL listener asks clients for certificates (SSL_verify_mode), which the engine's TLS does not do\E/, '... ' . $s->error->message );
+    ok( !defined( $s->{_lid} ), '... nothing left listening' );
+    close( $l );
 };
 
 done_testing();

@@ -47,6 +47,7 @@ sub init
     $self->{ip}                   = undef;
     $self->{SSL_ca_file}          = undef;
     $self->{SSL_verify_mode}      = undef;
+    $self->{SSL_version}          = undef;
     $self->{max_fragments_amount} = undef;
     $self->{max_payload_size}     = undef;
     $self->{$_}                   = $NOOP for( qw( on_binary on_connect on_disconnect on_drain on_error on_ping on_pong on_recv on_send on_utf8 ) );
@@ -102,6 +103,9 @@ sub connect
         $tls = { server_name => $host };
         my $mode = $self->{SSL_verify_mode};
         $tls->{verify} = 0 if( defined( $mode ) && !$mode );
+        my( $tls_version ) = $self->_tls_version( $self->{SSL_version} )
+            or return( $self->error({ code => WS_TLS_HANDSHAKE_FAIL, message => "Failed to connect using ssl to remote host '$host' on port '$port': " . $self->error->message }) );
+        $tls->{version} = $tls_version if( defined( $tls_version ) );
         my $ca = $self->{SSL_ca_file};
         if( defined( $ca ) && length( $ca ) )
         {
@@ -473,6 +477,8 @@ sub extensions_required { return( shift->_set_get_boolean( 'extensions_required'
 sub SSL_ca_file { return( shift->_set_get_scalar( 'SSL_ca_file', @_ ) ); }
 
 sub SSL_verify_mode { return( shift->_set_get_scalar( 'SSL_verify_mode', @_ ) ); }
+
+sub SSL_version { return( shift->_set_get_scalar( 'SSL_version', @_ ) ); }
 
 sub disconnected { return( shift->_set_get_boolean( 'disconnected', @_ ) ); }
 
@@ -1114,7 +1120,7 @@ methods of the same name: C<compression_threshold>, C<cookie>, C<debug>, C<do_po
 C<extensions>, C<extensions_required>, C<fatal>, C<max_fragments_amount>,
 C<max_payload_size>, C<on_binary>, C<on_connect>, C<on_disconnect>, C<on_drain>,
 C<on_error>, C<on_handshake>, C<on_ping>, C<on_pong>, C<on_recv>, C<on_send>, C<on_utf8>,
-C<origin>, C<SSL_ca_file>, C<SSL_verify_mode>, C<subprotocol>, C<timeout>, C<uri>,
+C<origin>, C<SSL_ca_file>, C<SSL_verify_mode>, C<SSL_version>, C<subprotocol>, C<timeout>, C<uri>,
 C<version>. An unknown option makes C<new> fail with
 C<Unknown method NAME in class WebSocket::Client>.
 
@@ -1333,6 +1339,16 @@ original passed through.
 For C<wss://>: 0 (C<SSL_VERIFY_NONE> of L<IO::Socket::SSL>) accepts any certificate, which
 protects against nothing but passive eavesdropping: use it for tests only. Any true value, or
 C<undef> (the default), verifies the server's certificate and its name.
+
+=head2 SSL_version
+
+For C<wss://>: the TLS versions the client offers, written as for L<IO::Socket::SSL>
+(C<TLSv1_3>, C<SSLv23:!TLSv1_2>...; see L<WebSocket::Server/SSL_version>). The engine speaks
+TLS 1.2 and 1.3, both by default. A string that names an unknown version, or allows neither,
+makes L</connect> fail with code 1015 and C<Failed to connect using ssl to remote host 'HOST'
+on port 'PORT': Unknown TLS version ...> or C<...: SSL_version "..." allows neither TLS 1.2
+nor TLS 1.3, the versions the engine speaks>; a server that speaks none of those offered makes
+the handshake fail (1015). Not in the original distribution.
 
 =head2 frame_buffer
 

@@ -46,6 +46,7 @@ sub init
     $self->{accept_unmasked_frames} = 1;
     $self->{SSL_cert_file}    = undef;
     $self->{SSL_key_file}     = undef;
+    $self->{SSL_version}      = undef;
     $self->{_watch_r}         = {};
     $self->{_watch_w}         = {};
     $self->{_conns}           = {};
@@ -140,6 +141,8 @@ sub is_ssl { return( shift->_set_get_boolean( 'is_ssl', @_ ) ); }
 sub SSL_cert_file { return( shift->_set_get_scalar( 'SSL_cert_file', @_ ) ); }
 
 sub SSL_key_file { return( shift->_set_get_scalar( 'SSL_key_file', @_ ) ); }
+
+sub SSL_version { return( shift->_set_get_scalar( 'SSL_version', @_ ) ); }
 
 sub legacy { return( shift->_set_get_boolean( 'legacy', @_ ) ); }
 
@@ -744,15 +747,21 @@ sub _tls_pems
 {
     my $self = shift( @_ );
     my $sock = $self->{listen};
-    my( $cert, $key ) = @$self{qw( SSL_cert_file SSL_key_file )};
+    my( $cert, $key, $version ) = @$self{qw( SSL_cert_file SSL_key_file SSL_version )};
     if( Scalar::Util::blessed( $sock ) && $sock->isa( 'IO::Socket::SSL' ) )
     {
         my $args = ${*$sock}{_SSL_arguments} || {};
         $cert //= $args->{SSL_cert_file};
         $key //= $args->{SSL_key_file};
+        $version //= $args->{SSL_version};
         if( !defined( $cert ) || ref( $cert ) )
         {
             return( $self->error( "Failed to start websocket server; the IO::Socket::SSL listener has no SSL_cert_file the engine can read (certificates given as objects or per host name are not supported): give SSL_cert_file and SSL_key_file to WebSocket::Server." ) );
+        }
+        # A listener that asks its clients for certificates must not quietly stop asking.
+        if( ( $args->{SSL_verify_mode} // 0 ) & 1 )
+        {
+            return( $self->error( "Failed to start websocket server; the IO::Socket::SSL listener asks clients for certificates (SSL_verify_mode), which the engine's TLS does not do: authenticate clients another way, or terminate TLS in front of this server." ) );
         }
     }
     return( [] ) if( !defined( $cert ) && !defined( $key ) );
@@ -769,7 +778,8 @@ sub _tls_pems
         local $/;
         push( @pem, scalar( <$fh> ) // '' );
     }
-    return( \@pem );
+    my( $v ) = $self->_tls_version( $version ) or return( $self->error( "Failed to start websocket server; " . $self->error->message ) );
+    return( [ @pem, $v ] );
 }
 
 sub _run
@@ -1071,7 +1081,7 @@ page, see L<WebSocket/"SECURITY CONSIDERATIONS"> and F<examples/secure-chat/>.
 Each option is the method of the same name (see L</METHODS>): C<close_timeout>,
 C<accept_unmasked_frames>, C<connection_class>, C<extensions>, C<handshake_timeout>, C<host>, C<legacy>, C<listen>, C<max_buffered>,
 C<on_accept>, C<on_connect>, C<on_listening>, C<on_shutdown>, C<on_tick>, C<pong_timeout>, C<port>,
-C<silence_checkinterval>, C<silence_max>, C<SSL_cert_file>, C<SSL_key_file>, C<subprotocol>,
+C<silence_checkinterval>, C<silence_max>, C<SSL_cert_file>, C<SSL_key_file>, C<SSL_version>, C<subprotocol>,
 C<tick_period>, C<version>, C<versions>, C<watch_readable>, C<watch_writable>, C<workers>, and the
 inherited C<compression_threshold>, C<debug> and C<fatal>.
 An unknown option makes C<new> return C<undef>, with the reason in
@@ -1283,10 +1293,21 @@ Also available as L</socket>.
 An L<IO::Socket::SSL> listening socket, as the original accepted, is served with TLS by the
 engine, with the certificate and key files it was created with (its C<SSL_cert_file> and
 C<SSL_key_file> arguments; L</SSL_cert_file> and L</SSL_key_file>, when set, take
-precedence). IO::Socket::SSL itself then does nothing more: the engine accepts on the
-descriptor and does the TLS handshakes. A socket created with certificates given as objects or
-per host name is refused: C<Failed to start websocket server; the IO::Socket::SSL listener
-has no SSL_cert_file the engine can read ...>.
+precedence) and the TLS versions its C<SSL_version> allows (see L</SSL_version>).
+IO::Socket::SSL itself then does nothing more: the engine accepts on the descriptor and does
+the TLS handshakes, with rustls' cipher suites (AEAD with forward secrecy only), whatever the
+socket's C<SSL_cipher_list>. Refused, rather than served with less than was asked:
+
+=over 4
+
+=item a socket created with certificates given as objects or per host name: C<Failed to start
+websocket server; the IO::Socket::SSL listener has no SSL_cert_file the engine can read ...>;
+
+=item a socket that asks clients for certificates (C<SSL_verify_mode> with
+C<SSL_VERIFY_PEER>): C<Failed to start websocket server; the IO::Socket::SSL listener asks
+clients for certificates (SSL_verify_mode), which the engine's TLS does not do: ...>.
+
+=back
 
 =head2 socket
 
@@ -1329,6 +1350,20 @@ TLS costs about 9 KiB of memory per connection in the engine, on top of a plain 
 
 The private key of L</SSL_cert_file>: a PEM file (PKCS#8, PKCS#1 RSA or SEC1 EC; RSA, ECDSA
 or Ed25519 keys).
+
+=head2 SSL_version
+
+    SSL_version => 'TLSv1_3'                  # TLS 1.3 only
+    SSL_version => 'SSLv23:!TLSv1:!TLSv1_1'   # 1.2 and 1.3 (what the engine does anyway)
+
+The TLS versions the server accepts, written as for L<IO::Socket::SSL>: names separated by
+C<:>, each C<SSLv23> (all), C<TLSv1>, C<TLSv1_1>, C<TLSv1_2> or C<TLSv1_3>, and C<!NAME> to
+take one away (a list that starts with C<!NAME> starts from all). The engine speaks TLS 1.2
+and 1.3 only, so the string chooses 1.2, 1.3 or both (the default). L</start> fails with
+C<Failed to start websocket server; Unknown TLS version "NAME" in SSL_version "..."> or
+C<Failed to start websocket server; SSL_version "..." allows neither TLS 1.2 nor TLS 1.3, the
+versions the engine speaks>. Read when L</start> begins; taken from an IO::Socket::SSL
+listener's own C<SSL_version> when not set. Not in the original distribution.
 
 =head2 connection_class
 

@@ -85,6 +85,7 @@ subtest 'handshake, request_uri, origin, subprotocol, messages' => sub
     ok( pump_until( sub { @ready } ), 'on_ready called' );
     my $c = $conns[0];
     ok( $c->is_ready, 'is_ready' );
+    is( $c->tls_info, undef, 'tls_info: undef on a plain connection' );
     is( $c->request_uri, 'ws://localhost:8080/chat/room?csrf=token&x=1', 'request_uri keeps the query' );
     is( $c->request_uri->query, 'csrf=token&x=1', '... query' );
     is( "$origin_seen", 'http://example.com/page', 'origin without query and fragment' );

@@ -129,6 +129,7 @@ subtest 'connect, handshake request, callbacks order' => sub
     ok( $c->connected, 'connected' );
     ok( !$c->disconnected, 'not disconnected' );
     is( $c->ip, '127.0.0.1', 'ip is the peer address' );
+    is( $c->tls_info, undef, 'tls_info: undef on ws://' );
     ok( $c->handshake->is_done, 'handshake done' );
     is( $c->handshake->response->code, 101, 'response 101' );
     is( $c->handshake->response->subprotocol->join( ',' )->scalar, 'chat', 'negotiated subprotocol in the response' );

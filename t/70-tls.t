@@ -149,6 +149,8 @@ subtest 'our client and our server over wss (EC key), in one process' => sub
     is( $c->handshake->response->code, 101, 'the client saw the 101' );
     is_deeply( [ $r->tls_info( $conn->_cid ) ], [ 'TLSv1.3', 'http/1.1' ], 'server side: TLS 1.3 by default, ALPN http/1.1' );
     is_deeply( [ $r->tls_info( $c->{_cid} ) ], [ 'TLSv1.3', 'http/1.1' ], 'client side: the same' );
+    is_deeply( $conn->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1' }, 'WebSocket::Connection::tls_info says so' );
+    is_deeply( $c->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1' }, 'WebSocket::Client::tls_info too' );
 
     ok( $c->send_utf8( "caf\x{e9} \x{263a} over TLS" ), 'send text' );
     ok( pump_until( sub { @cli_text } ), 'the echo came back' );
@@ -186,6 +188,8 @@ subtest 'our client and our server over wss (EC key), in one process' => sub
     ok( pump_until( sub { @cli_disc } ), 'the client heard the close' );
     is_deeply( $cli_disc[0], [ 4002, 'server says bye' ], 'RFC 6455 5.5.1: code and reason reached the client over TLS' );
     ok( pump_until( sub { $c2->disconnected && $conns[0]->disconnected } ), 'both ends closed' );
+    is_deeply( $conns[0]->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1' }, 'tls_info is kept after the close (server side, never asked before)' );
+    is_deeply( $c2->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1' }, '... and on the client side' );
     $s->_stop_listening;
 };
 
@@ -458,6 +462,7 @@ subtest 'SSL_version: the IO::Socket::SSL syntax, on the server and on the clien
             is( $version_of->( $c->{_cid} ), $want, "... with $want" );
             ok( pump_until( sub { @conns && $conns[0]->is_ready } ), '... the server has it' );
             is( $version_of->( $conns[0]->_cid ), $want, "... $want on the server side too" );
+            is( $conns[0]->tls_info->{version}, $want, '... tls_info says so' );
             $c->disconnect;
         }
         else

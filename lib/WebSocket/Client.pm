@@ -172,6 +172,7 @@ sub connect
     $self->{_state} = 'connecting';
     $self->{_peer}  = [ $host, $port ];
     $self->{_tls}   = $tls ? 1 : 0;
+    delete( $self->{_tls_info} );
     $self->{_had_conn} = 1;
     $loop->add_conn( $cid, $self );
     $self->_apply_limits;
@@ -284,6 +285,7 @@ sub connect
     }
     $self->{_state} = 'open';
     $self->connected(1);
+    $self->tls_info if( $self->{_tls} );    # kept for after the close
     # Messages that came with the handshake answer are delivered now.
     while( @{ $self->{_pending} } )
     {
@@ -454,6 +456,18 @@ sub send_utf8
 sub ping { my $self = shift( @_ ); return( $self->send( 'ping', @_ ? $_[0] : '' ) ); }
 
 sub pong { my $self = shift( @_ ); return( $self->send( 'pong', @_ ? $_[0] : '' ) ); }
+
+# What the TLS handshake agreed, asked of the engine once it is known and then kept.
+sub tls_info
+{
+    my $self = shift( @_ );
+    return( $self->{_tls_info} ) if( $self->{_tls_info} );
+    my $cid = $self->{_cid};
+    return( undef ) if( !defined( $cid ) || !$self->{_tls} || $self->{_state} eq 'closed' );
+    my( $version, $alpn ) = eval{ $self->_loop->reactor->tls_info( $cid ) };
+    return( undef ) if( !defined( $version ) );
+    return( $self->{_tls_info} = { version => $version, alpn => $alpn } );
+}
 
 sub buffered_amount
 {
@@ -1268,6 +1282,15 @@ connected (the callback is still called). Returns the object.
 
 Drops the connection at once, without closing handshake, and marks the client disconnected.
 Returns the object.
+
+=head2 tls_info
+
+    my $tls = $client->tls_info;    # { version => 'TLSv1.3', alpn => 'http/1.1' }
+
+What the TLS handshake agreed with a C<wss://> server: a hash reference with C<version>
+(C<TLSv1.2> or C<TLSv1.3>) and C<alpn> (C<http/1.1>, or C<undef> when the server chose
+none); C<undef> for C<ws://> and before L</connect> succeeded. Kept after the connection
+closes. Not in the original distribution.
 
 =head2 buffered_amount
 

@@ -315,6 +315,8 @@ sub _on_open
     $self->{_extensions_sent} = $extensions if( defined( $extensions ) && length( $extensions ) );
     $self->{_open} = 1;
     $self->{_ready} = 1;
+    # What TLS agreed, kept for after the close (one engine call, on TLS servers only).
+    $self->tls_info if( $self->{server} && $self->{server}->is_ssl );
     $self->_compact_handshake;
     $self->_callback( 'on_ready' );
 }
@@ -562,6 +564,18 @@ sub _on_request
 # ---------------------------------------------------------------------------
 # Accessors
 # ---------------------------------------------------------------------------
+# What the TLS handshake agreed, asked of the engine once it is known and then kept.
+sub tls_info
+{
+    my $self = shift( @_ );
+    return( $self->{_tls_info} ) if( $self->{_tls_info} );
+    my $cid = $self->_cid;
+    return( undef ) if( !defined( $cid ) || $self->{disconnected} );
+    my( $version, $alpn ) = eval{ $self->_reactor->tls_info( $cid ) };
+    return( undef ) if( !defined( $version ) );
+    return( $self->{_tls_info} = { version => $version, alpn => $alpn } );
+}
+
 sub buffered_amount
 {
     my $self = shift( @_ );
@@ -1341,6 +1355,15 @@ Returns the number of bytes of the response, or C<undef> and an error:
 C<You cannot call http_error after the handshake is completed.>, C<No http code provided.>,
 C<No socket found to print the http error to> (already closed or refused), or
 C<Unable to write to socket: ...>.
+
+=head2 tls_info
+
+    my $tls = $conn->tls_info;    # { version => 'TLSv1.3', alpn => 'http/1.1' }
+
+What the TLS handshake of this client agreed: a hash reference with C<version> (C<TLSv1.2> or
+C<TLSv1.3>) and C<alpn> (the ALPN protocol, C<http/1.1>, or C<undef> when the client offered
+none); C<undef> on a plain C<ws://> connection. Known from L</on_ready> on, and kept after the
+connection closes. Not in the original distribution.
 
 =head2 buffered_amount
 

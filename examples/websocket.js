@@ -302,21 +302,48 @@
 
   // ---- closing -----------------------------------------------------------------------------
 
-  // The arguments the browser's WebSocket.close() accepts, checked before anything changes so
-  // that a bad call throws and leaves the client as it was.
-  function checkClose(code, reason) {
-    if (code !== undefined && (code !== Math.floor(code) || (code !== 1000 && (code < 3000 || code > 4999)))) {
-      throw new RangeError('WebSocketClient: close code ' + code + ' is neither 1000 nor in 3000-4999');
+  // The length of s in UTF-8, a lone surrogate counting as U+FFFD (3 bytes), as the browser
+  // sends it (what TextEncoder gives, without needing it).
+  function utf8Length(s) {
+    var n = 0;
+    for (var i = 0; i < s.length; i++) {
+      var u = s.charCodeAt(i);
+      if (u < 0x80) n += 1;
+      else if (u < 0x800) n += 2;
+      else if (u >= 0xD800 && u <= 0xDBFF && (s.charCodeAt(i + 1) & 0xFC00) === 0xDC00) { n += 4; i++; }
+      else n += 3;
     }
+    return n;
+  }
+
+  // The arguments of close(), checked as the browser's WebSocket.close() checks its own and
+  // before anything changes, so that a bad call throws and leaves the client as it was.
+  // Returns [code, reason] as they go out: the code a number or undefined (none), the reason
+  // a string or undefined. A code may be a number or a numeric string ('1000'), as the browser
+  // converts it; it must be an integer, 1000 or 3000-4999. A reason without a code is sent
+  // with 1000 (a Close frame cannot carry a reason alone); undefined and null mean no reason.
+  function closeArgs(code, reason) {
+    var c;
+    if (code !== undefined) {
+      c = typeof code === 'number' ? code : typeof code === 'string' ? Number(code) : NaN;
+      if (c !== Math.floor(c) || (c !== 1000 && (c < 3000 || c > 4999))) {
+        throw new RangeError('WebSocketClient: close code ' + code + ' is neither 1000 nor in 3000-4999');
+      }
+    }
+    var r;
     if (reason !== undefined && reason !== null) {
-      var n = typeof TextEncoder === 'function' ? new TextEncoder().encode(String(reason)).length
-                                                : unescape(encodeURIComponent(String(reason))).length;
-      if (n > 123) throw new RangeError('WebSocketClient: close reason longer than 123 bytes');
+      r = String(reason);
+      var n = utf8Length(r);
+      if (n > 123) throw new SyntaxError('WebSocketClient: close reason of ' + n + ' bytes, more than 123');
+      if (c === undefined && r !== '') c = 1000;
     }
+    return [c, r];
   }
 
   P.close = function (code, reason) {
-    checkClose(code, reason);
+    var args = closeArgs(code, reason);
+    code = args[0];
+    reason = args[1];
     var pending = !!this._timer;
     this._closedByUser = true;
     this._queue.length = 0;
@@ -326,11 +353,11 @@
     var ws = this.socket;
     if (ws && (ws.readyState === CONNECTING || ws.readyState === OPEN)) {
       if (code === undefined) ws.close();
-      else if (reason === undefined || reason === null) ws.close(code);
-      else ws.close(code, String(reason));
+      else if (reason === undefined) ws.close(code);
+      else ws.close(code, reason);
     } else if (!ws && pending) {
       // No connection, a reconnection was pending: report the end at once.
-      this._emit('close', { code: code === undefined ? 1000 : code, reason: reason === undefined || reason === null ? '' : String(reason),
+      this._emit('close', { code: code === undefined ? 1000 : code, reason: reason === undefined ? '' : reason,
                             wasClean: true, willReconnect: false, finalReason: 'closed' });
     }
     return this;

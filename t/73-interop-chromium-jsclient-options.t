@@ -17,7 +17,8 @@ use Interop;
 #     (subprotocol => [ 'chat', 'json' ]);
 #   - close() while connecting and while a reconnection is scheduled, sends after close(),
 #     a token function that throws, listeners that throw, JSON parse errors, connect() twice,
-#     removing listeners, close() with arguments the browser refuses.
+#     removing listeners, close() with arguments the browser refuses;
+#   - what close() sends (numeric string codes, a reason without a code, 123 bytes of UTF-8).
 # Our server echoes; a JSON text { "cmd": "close", "code": N, "reason": R } makes it close
 # with that code. It reports each connection's path, subprotocol, messages and close.
 
@@ -344,11 +345,42 @@ step( closeArguments => sub
 {
     my( $r, $check ) = @_;
     $check->( is( $r->{badCode}, 'RangeError', 'close(1001) throws a RangeError' ) );
-    $check->( is( $r->{longReason}, 'RangeError', 'a reason over 123 bytes throws a RangeError' ) );
+    $check->( is_deeply( $r->{badCodes}, [ ( 'RangeError' ) x 15 ],
+        'so do codes that are not integers, not 1000 or 3000-4999, or neither numbers nor numeric strings' ) );
+    $check->( is_deeply( $r->{longReasons}, [ ( 'SyntaxError' ) x 6, 'RangeError' ],
+        'a reason over 123 bytes of UTF-8 throws a SyntaxError, with or without a code; a bad code is reported first' ) );
     $check->( is( $r->{stateAfter}, 1, 'the client stays OPEN' ) );
-    $check->( is_deeply( [ @{ $r->{close} || {} }{qw( code willReconnect finalReason )} ], [ 4002, $F, 'closed' ], 'close(4002, "ok") ends it' ) );
+    $check->( is( $r->{queuedAfter}, 0, 'nothing queued' ) );
+    $check->( is_deeply( $r->{timersAfter}, { reconnect => undef, connect => undef, uptime => $r->{timersAfter}{uptime} }, 'no timer started' ) );
+    $check->( is_deeply( [ @{ $r->{close} || {} }{qw( code willReconnect finalReason )} ], [ 4002, $F, 'closed' ], 'close("4002", "ok") ends it' ) );
     my( $sc ) = @{ $server_saw->( '/close-args', 'close' ) };
     $check->( is_deeply( $sc && $sc->{rcvd}, [ 4002, 'ok' ], 'the server got 4002 "ok"' ) );
+    $check->( is( scalar( @{ $server_saw->( '/close-args', 'message' ) } ), 1, 'and the message sent after the refused calls' ) );
+});
+
+step( closeSends => sub
+{
+    my( $r, $check ) = @_;
+    my %want = (
+        '/close-reason-only' => [ reasonOnly => 1000, 'reason only', 'close(undefined, "reason only") sends 1000 with the reason' ],
+        '/close-string-code' => [ stringCode => 3000, 'numeric string', 'close("3000", ...) sends 3000' ],
+        '/close-utf8'        => [ utf8 => 4003, "\x{e9}" x 61 . "x", 'a reason of 123 bytes of UTF-8 goes out whole' ],
+    );
+    # The page's reports come as UTF-8 bytes: 123 of them for the string of 61 e-acute and an x.
+    $check->( is( length( $r->{reason123} // '' ), 123, 'the reason of 123 bytes' ) );
+    for my $path ( sort( keys( %want ) ) )
+    {
+        my( $k, $code, $reason, $what ) = @{ $want{ $path } };
+        my $one = $r->{ $k } || {};
+        $check->( is( $one->{threw}, undef, "$k: close() does not throw" ) );
+        my( $sc ) = @{ $server_saw->( $path, 'close' ) };
+        $check->( is_deeply( $sc && $sc->{rcvd}, [ $code, $reason ], $what ) );
+        $check->( is_deeply( [ @{ $one->{close} || {} }{qw( code willReconnect finalReason )} ], [ $code, $F, 'closed' ], "$k: close event $code, final" ) );
+    }
+    $check->( is_deeply( $r->{waitingReasonOnly}, { code => 1000, codeType => 'number', reason => 'later', finalReason => 'closed', events => 1 },
+        'waiting to reconnect: close(undefined, "later") reports 1000 "later"' ) );
+    $check->( is_deeply( $r->{waitingString}, { code => 3001, codeType => 'number', reason => '', finalReason => 'closed', events => 1 },
+        'close("3001") reports the number 3001' ) );
 });
 
 is_deeply( [ sort( map{ $_->{name} } Interop::events( $drv, event => 'step' ) ) ], [ sort( keys( %step ) ) ], 'each step reported once' );

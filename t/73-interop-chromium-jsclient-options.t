@@ -18,7 +18,9 @@ use Interop;
 #   - close() while connecting and while a reconnection is scheduled, sends after close(),
 #     a token function that throws, listeners that throw, JSON parse errors, connect() twice,
 #     removing listeners, close() with arguments the browser refuses;
-#   - what close() sends (numeric string codes, a reason without a code, 123 bytes of UTF-8).
+#   - what close() sends (numeric string codes, a reason without a code, 123 bytes of UTF-8);
+#   - connect() while the previous connection is closing, with our server and with the
+#     "silent" server's /mute mode, which answers the handshake and not the Close frame.
 # Our server echoes; a JSON text { "cmd": "close", "code": N, "reason": R } makes it close
 # with that code. It reports each connection's path, subprotocol, messages and close.
 
@@ -82,13 +84,27 @@ my $echo = Interop::spawn( name => 'WebSocket server', code => sub
     $server->start || die( 'start: ' . $server->error . "\n" );
 });
 
-# Accepts, reads the handshake request, reports its path, and never answers.
+# Accepts, reads the handshake request, reports its path, and never answers. Except for a path
+# starting with /mute: it answers the handshake, and then the first such connection ignores
+# everything it gets (a Close frame included: it reports 'close-frame'), while a later one
+# drops the earlier ones when it gets a text frame (reports 'release') and answers a Close
+# frame with Close 1000 (reports 'close-answered').
 my $silent = Interop::spawn( name => 'silent server', code => sub
 {
+    require Digest::SHA;
     my $l = IO::Socket::INET->new( LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1 ) || die( "listen: $!\n" );
     Interop::report( event => 'listening', port => $l->sockport );
     my $sel = IO::Select->new( $l );
-    my %buf;
+    my( %buf, %mode, @mute );
+    my $drop = sub
+    {
+        my $fh = shift( @_ );
+        $sel->remove( $fh );
+        delete( $buf{ $fh } );
+        delete( $mode{ $fh } );
+        @mute = grep{ $_ != $fh } @mute;
+        close( $fh );
+    };
     while( 1 )
     {
         for my $fh ( $sel->can_read( 60 ) )
@@ -98,20 +114,48 @@ my $silent = Interop::spawn( name => 'silent server', code => sub
                 my $c = $l->accept || next;
                 $sel->add( $c );
                 $buf{ $c } = '';
+                $mode{ $c } = 'handshake';
                 next;
             }
+            next if( !exists( $mode{ $fh } ) );   # dropped by an earlier one of this round
             my $got = sysread( $fh, $buf{ $fh }, 8192, length( $buf{ $fh } ) );
             if( !$got )
             {
-                $sel->remove( $fh );
-                delete( $buf{ $fh } );
-                close( $fh );
+                $drop->( $fh );
                 next;
             }
-            if( defined( $buf{ $fh } ) && $buf{ $fh } =~ m{^GET\s+(\S+)\s[^\n]*\n.*\r?\n\r?\n}s )
+            if( $mode{ $fh } eq 'handshake' && $buf{ $fh } =~ m{^GET\s+(\S+)\s[^\n]*\n.*\r?\n\r?\n}s )
             {
-                Interop::report( event => 'accept', path => $1 );
-                $buf{ $fh } = undef;   # reported; what follows is ignored
+                my $path = $1;
+                Interop::report( event => 'accept', path => $path );
+                $mode{ $fh } = 'silent';   # reported; what follows is ignored
+                if( $path =~ m{^/mute} && $buf{ $fh } =~ m{^Sec-WebSocket-Key:\s*(\S+)}mi )
+                {
+                    my $accept = Digest::SHA::sha1_base64( $1 . '258EAFA5-E914-47DA-95CA-C5AB0DC85B11' ) . '=';
+                    syswrite( $fh, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: $accept\r\n\r\n" );
+                    $mode{ $fh } = @mute ? 'answers' : 'mute';
+                    push( @mute, $fh );
+                }
+                $buf{ $fh } = '';
+                next;
+            }
+            next if( $mode{ $fh } eq 'handshake' || $mode{ $fh } eq 'silent' );
+            my $op = ord( $buf{ $fh } ) & 0x0f;
+            $buf{ $fh } = '';
+            if( $mode{ $fh } eq 'mute' )
+            {
+                Interop::report( event => 'close-frame', path => '/mute' ) if( $op == 8 );
+            }
+            elsif( $op == 1 )
+            {
+                Interop::report( event => 'release', path => '/mute' );
+                $drop->( $_ ) for( grep{ $_ != $fh } @mute );
+            }
+            elsif( $op == 8 )
+            {
+                Interop::report( event => 'close-answered', path => '/mute' );
+                syswrite( $fh, "\x88\x02\x03\xe8" );
+                $drop->( $fh );
             }
         }
     }
@@ -381,6 +425,46 @@ step( closeSends => sub
         'waiting to reconnect: close(undefined, "later") reports 1000 "later"' ) );
     $check->( is_deeply( $r->{waitingString}, { code => 3001, codeType => 'number', reason => '', finalReason => 'closed', events => 1 },
         'close("3001") reports the number 3001' ) );
+});
+
+step( connectWhileClosing => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is( $r->{stateClosing}, 2, 'CLOSING right after close()' ) );
+    $check->( is( $r->{stateWaiting}, 0, 'CONNECTING after connect()' ) );
+    $check->( ok( $r->{queuedSend} && $r->{queued} == 1, 'a send meanwhile is queued' ) );
+    $check->( is_deeply( [ map{ $_->{ev} eq 'message' ? [ 'message', $_->{text} ] : @{ $shape->( [ $_ ] ) } } @{ $r->{log} || [] } ],
+        [ 'open', [ 'close', 1000, $F, 'closed' ], 'open', [ 'message', 'for the second' ], [ 'close', 1000, $F, 'closed' ] ],
+        'the first connection\'s close (once, final, "closed") comes before the second\'s open; the queued message goes out on the second' ) );
+    my( $first ) = grep{ $_->{ev} eq 'close' } @{ $r->{log} || [] };
+    $check->( ok( $first && $first->{wasClean}, 'the first close is the browser\'s own, clean' ) );
+    my @opens = grep{ $_->{ev} eq 'open' } @{ $r->{log} || [] };
+    $check->( is_deeply( [ map{ [ $_->{reconnected}, $_->{attempts} ] } @opens ], [ [ $F, 0 ], [ $T, 0 ] ], 'the second open: reconnected, attempt count 0' ) );
+    $check->( is( $r->{opensBefore}, 2, 'no reconnection from the first close' ) );
+    $check->( is( $r->{stateOpen}, 1, 'OPEN then' ) );
+    $check->( is( $r->{queuedOpen}, 0, 'the queue sent' ) );
+    $check->( is( $r->{state}, 3, 'CLOSED at the end' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    my @closes = @{ $server_saw->( '/reopen', 'close' ) };
+    $check->( is_deeply( [ map{ $_->{rcvd} } @closes ], [ [ 1000, 'first' ], [ 1000, '' ] ], 'the server saw two connections closed, 1000 "first" and 1000' ) );
+    my( $msg ) = @{ $server_saw->( '/reopen', 'message' ) };
+    $check->( ok( $msg && @closes == 2 && $msg->{conn} == $closes[1]{conn}, 'the queued message went out on the second connection' ) );
+});
+
+step( connectWhileClosingSlow => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is_deeply( $shape->( $r->{logBefore} ), [ 'open', [ 'close', 1006, $F, 'closed' ], 'open' ],
+        'the first close (1006, after closeWait) comes before the second open; the browser\'s late close of the first is not passed on' ) );
+    my( $first ) = grep{ $_->{ev} eq 'close' } @{ $r->{log} || [] };
+    $check->( ok( $first && !$first->{wasClean}, 'not clean' ) );
+    $check->( ok( $first && $first->{t} - $r->{tClose} >= 550, 'after closeWait (' . ( $first ? $first->{t} - $r->{tClose} : '?' ) . ' ms after close())' ) );
+    $check->( is( $r->{stateOpen}, 1, 'OPEN' ) );
+    $check->( is_deeply( $shape->( $r->{log} ), [ 'open', [ 'close', 1006, $F, 'closed' ], 'open', [ 'close', 1000, $F, 'closed' ] ], 'then one close for the second' ) );
+    $check->( is( $r->{state}, 3, 'CLOSED at the end' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is( $accepts->( '/mute' ), 2, 'the server saw two connections' ) );
+    $check->( is( scalar( Interop::events( $silent, event => $_ ) ), 1, "and one $_" ) ) for( qw( close-frame release close-answered ) );
 });
 
 is_deeply( [ sort( map{ $_->{name} } Interop::events( $drv, event => 'step' ) ) ], [ sort( keys( %step ) ) ], 'each step reported once' );

@@ -10,7 +10,7 @@ const { report, driveChromium } = require('./node_common');
 
 const STEPS = ['connectTimeout', 'maxReconnectAttempts', 'binaryType', 'protocols', 'minUptime', 'closeWhileConnecting',
                'closeWhileWaiting', 'tokenThrows', 'listenerThrows', 'jsonErrors', 'doubleOpen', 'listenerRemoval',
-               'closeArguments', 'closeSends'];
+               'closeArguments', 'closeSends', 'connectWhileClosing', 'connectWhileClosingSlow'];
 const [pageUrl, echoUrl, silentUrl] = process.argv.slice(2);
 driveChromium({ timeoutMs: 170000 }, async (browser) => {
   const page = await browser.newPage();

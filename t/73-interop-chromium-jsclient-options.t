@@ -20,7 +20,8 @@ use Interop;
 #     removing listeners, close() with arguments the browser refuses;
 #   - what close() sends (numeric string codes, a reason without a code, 123 bytes of UTF-8);
 #   - connect() while the previous connection is closing, with our server and with the
-#     "silent" server's /mute mode, which answers the handshake and not the Close frame.
+#     "silent" server's /mute mode, which answers the handshake and not the Close frame,
+#     and while the server is closing it (/linger: the server's Close, the TCP connection kept).
 # Our server echoes; a JSON text { "cmd": "close", "code": N, "reason": R } makes it close
 # with that code. It reports each connection's path, subprotocol, messages and close.
 
@@ -88,7 +89,10 @@ my $echo = Interop::spawn( name => 'WebSocket server', code => sub
 # starting with /mute: it answers the handshake, and then the first such connection ignores
 # everything it gets (a Close frame included: it reports 'close-frame'), while a later one
 # drops the earlier ones when it gets a text frame (reports 'release') and answers a Close
-# frame with Close 1000 (reports 'close-answered').
+# frame with Close 1000 (reports 'close-answered'). For a path starting with /linger, it
+# answers the handshake, answers a text frame with Close 1001 "moving" and keeps the TCP
+# connection (reports 'server-close'); a Close frame it gets before it sent its own is answered
+# with Close 1000 and the connection dropped (reports 'close-answered').
 my $silent = Interop::spawn( name => 'silent server', code => sub
 {
     require Digest::SHA;
@@ -129,12 +133,20 @@ my $silent = Interop::spawn( name => 'silent server', code => sub
                 my $path = $1;
                 Interop::report( event => 'accept', path => $path );
                 $mode{ $fh } = 'silent';   # reported; what follows is ignored
-                if( $path =~ m{^/mute} && $buf{ $fh } =~ m{^Sec-WebSocket-Key:\s*(\S+)}mi )
+                my $kind = $path =~ m{^/(mute|linger)} ? $1 : '';
+                if( $kind && $buf{ $fh } =~ m{^Sec-WebSocket-Key:\s*(\S+)}mi )
                 {
                     my $accept = Digest::SHA::sha1_base64( $1 . '258EAFA5-E914-47DA-95CA-C5AB0DC85B11' ) . '=';
                     syswrite( $fh, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: $accept\r\n\r\n" );
-                    $mode{ $fh } = @mute ? 'answers' : 'mute';
-                    push( @mute, $fh );
+                    if( $kind eq 'linger' )
+                    {
+                        $mode{ $fh } = 'linger';
+                    }
+                    else
+                    {
+                        $mode{ $fh } = @mute ? 'answers' : 'mute';
+                        push( @mute, $fh );
+                    }
                 }
                 $buf{ $fh } = '';
                 next;
@@ -142,7 +154,22 @@ my $silent = Interop::spawn( name => 'silent server', code => sub
             next if( $mode{ $fh } eq 'handshake' || $mode{ $fh } eq 'silent' );
             my $op = ord( $buf{ $fh } ) & 0x0f;
             $buf{ $fh } = '';
-            if( $mode{ $fh } eq 'mute' )
+            if( $mode{ $fh } eq 'linger' || $mode{ $fh } eq 'lingering' )
+            {
+                if( $op == 1 && $mode{ $fh } eq 'linger' )
+                {
+                    Interop::report( event => 'server-close', path => '/linger' );
+                    syswrite( $fh, "\x88\x08\x03\xe9moving" );
+                    $mode{ $fh } = 'lingering';   # the client's answer is ignored, the TCP connection kept
+                }
+                elsif( $op == 8 && $mode{ $fh } eq 'linger' )
+                {
+                    Interop::report( event => 'close-answered', path => '/linger' );
+                    syswrite( $fh, "\x88\x02\x03\xe8" );
+                    $drop->( $fh );
+                }
+            }
+            elsif( $mode{ $fh } eq 'mute' )
             {
                 Interop::report( event => 'close-frame', path => '/mute' ) if( $op == 8 );
             }
@@ -464,7 +491,21 @@ step( connectWhileClosingSlow => sub
     $check->( is( $r->{state}, 3, 'CLOSED at the end' ) );
     $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
     $check->( is( $accepts->( '/mute' ), 2, 'the server saw two connections' ) );
-    $check->( is( scalar( Interop::events( $silent, event => $_ ) ), 1, "and one $_" ) ) for( qw( close-frame release close-answered ) );
+    $check->( is( scalar( Interop::events( $silent, event => $_, path => "/mute" ) ), 1, "and one $_" ) ) for( qw( close-frame release close-answered ) );
+});
+
+step( connectWhileServerCloses => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is( $r->{closingState}, 2, 'CLOSING once the server sent its Close frame' ) );
+    $check->( is( $r->{stateWaiting}, 0, 'CONNECTING after connect()' ) );
+    $check->( is_deeply( $shape->( $r->{log} ), [ 'open', [ 'close', 1001, $F, 'connect' ], 'open', [ 'close', 1000, $F, 'closed' ] ],
+        'the first close (the server\'s 1001, finalReason "connect") comes before the second open' ) );
+    my( $first ) = grep{ $_->{ev} eq 'close' } @{ $r->{log} || [] };
+    $check->( is( $first && $first->{reason}, 'moving', 'with the server\'s reason' ) );
+    $check->( is( $r->{state}, 3, 'CLOSED at the end' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is( $accepts->( '/linger' ), 2, 'the server saw two connections' ) );
 });
 
 is_deeply( [ sort( map{ $_->{name} } Interop::events( $drv, event => 'step' ) ) ], [ sort( keys( %step ) ) ], 'each step reported once' );

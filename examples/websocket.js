@@ -32,6 +32,7 @@
     minUptime: 5000,
     finalCloseCodes: null,
     connectTimeout: 0,
+    closeWait: 3000,
     queueLimit: 1000,
     token: undefined,
     tokenField: 'csrf_token',
@@ -62,6 +63,8 @@
     this._connectTimer = null;
     this._uptimeTimer = null;
     this._everOpened = false;
+    this._closing = null;         // { ws, byUser }: a connection left closing by connect()
+    this._waiting = false;        // _timer is connect()'s wait for that connection's end
     if (o.autoConnect) this.connect();
   }
 
@@ -109,18 +112,77 @@
 
   // Public: (re)starts the client. While a reconnection is pending, it is made at once and
   // the attempt count goes on; otherwise (never connected, closed by close(), or given up)
-  // the count starts again from 0.
+  // the count starts again from 0. A connection still closing is waited for (see _open).
   P.connect = function () {
     if (this.socket && (this.socket.readyState === CONNECTING || this.socket.readyState === OPEN)) return this;
+    if (this._waiting) return this;   // already waiting for the closing one to end
     if (!this._timer) this.reconnectAttempts = 0;
+    var byUser = this._closedByUser;
     this._closedByUser = false;
+    if (this.socket) this._retire(this.socket, byUser);
     return this._open();
+  };
+
+  // The current socket is closing (close() was called, the server is closing it, or
+  // connectTimeout gave it up) and connect() wants a new one. It is kept aside until its own
+  // close event, which is passed on (with willReconnect false: connect() takes over) before
+  // anything of the next connection; until then its messages are still delivered. It takes
+  // nothing of the client's state with it: not the queue, not the attempt count, no timer.
+  P._retire = function (ws, byUser) {
+    var self = this, rec = { ws: ws, byUser: byUser };
+    this._settleOld();   // defensive: one at a time (connect() never retires while one waits)
+    this._clearConnectTimer();
+    this._clearUptimeTimer();
+    this.socket = null;
+    this._closing = rec;
+    ws.onopen = null;
+    ws.onmessage = function (ev) { if (self._closing === rec) self._message(ev); };
+    ws.onerror = function (ev) {
+      if (self._closing === rec && !rec.byUser) self._emit('error', { type: 'socket', event: ev });
+    };
+    ws.onclose = function (ev) {
+      if (self._closing !== rec) return;
+      self._settleOld(ev.code, ev.reason, ev.wasClean);
+      // A close listener may have called close() (no wait any more) or connect() (which
+      // waits with us): the new connection is made now, unless close() cancelled it.
+      if (self._waiting && !self._closedByUser) self._open();
+    };
+  };
+
+  // Emits the close event of the connection kept aside by _retire, and forgets it. Without a
+  // code (closeWait is over and the browser has not reported its end yet), it is reported as
+  // 1006, not clean; the browser's close event for it is then ignored.
+  P._settleOld = function (code, reason, wasClean) {
+    var rec = this._closing;
+    if (!rec) return;
+    this._closing = null;
+    rec.ws.onopen = rec.ws.onmessage = rec.ws.onerror = rec.ws.onclose = null;
+    if (code === undefined) { code = 1006; reason = ''; wasClean = false; }
+    this._emit('close', { code: code, reason: reason, wasClean: wasClean, willReconnect: false,
+                          finalReason: rec.byUser ? 'closed' : 'connect' });
+  };
+
+  P._clearTimer = function () {
+    if (this._timer) { clearTimeout(this._timer); this._timer = null; }
+    this._waiting = false;
   };
 
   P._open = function () {
     var self = this, o = this.options;
-    if (this._timer) { clearTimeout(this._timer); this._timer = null; }
+    this._clearTimer();
     this._clearConnectTimer();
+    if (this._closing) {
+      // The previous connection has not ended yet: its close event must come first, so the
+      // new one is made when it ends, or after closeWait ms at the most.
+      this._waiting = true;
+      this._timer = setTimeout(function () {
+        self._timer = null;
+        self._waiting = false;
+        self._settleOld();
+        if (!self._closedByUser && !self.socket && !self._timer) self._open();
+      }, Math.max(0, Number(o.closeWait) || 0));
+      return this;
+    }
     var ws;
     try {
       ws = o.protocols === undefined || o.protocols === null ? new WebSocket(this.url) : new WebSocket(this.url, o.protocols);
@@ -131,11 +193,6 @@
     }
     ws.binaryType = o.binaryType;
     this._clearUptimeTimer();
-    var old = this.socket;
-    if (old) {
-      // Still closing (connect() right after close()): its events no longer concern us.
-      old.onopen = old.onmessage = old.onerror = old.onclose = null;
-    }
     this.socket = ws;
     if (o.connectTimeout > 0) {
       this._connectTimer = setTimeout(function () {
@@ -156,18 +213,7 @@
       self._flush();
       self._emit('open', { reconnected: reconnected, attempts: attempts, protocol: ws.protocol, extensions: ws.extensions });
     };
-    ws.onmessage = function (ev) {
-      if (self.socket !== ws) return;
-      var data = ev.data, info = { binary: typeof data !== 'string', text: null, event: ev };
-      if (typeof data === 'string') {
-        info.text = data;
-        if (o.json) {
-          try { data = JSON.parse(data); }
-          catch (e) { info.jsonError = e; }
-        }
-      }
-      self._emit('message', data, info);
-    };
+    ws.onmessage = function (ev) { if (self.socket === ws) self._message(ev); };
     ws.onerror = function (ev) {
       if (self.socket !== ws || self._closedByUser) return;   // close() asked for this end
       self._emit('error', { type: 'socket', event: ev });
@@ -180,6 +226,18 @@
       self._closed(ev.code, ev.reason, ev.wasClean);
     };
     return this;
+  };
+
+  P._message = function (ev) {
+    var data = ev.data, info = { binary: typeof data !== 'string', text: null, event: ev };
+    if (typeof data === 'string') {
+      info.text = data;
+      if (this.options.json) {
+        try { data = JSON.parse(data); }
+        catch (e) { info.jsonError = e; }
+      }
+    }
+    this._emit('message', data, info);
   };
 
   P._clearConnectTimer = function () {
@@ -302,35 +360,62 @@
 
   // ---- closing -----------------------------------------------------------------------------
 
-  // The arguments the browser's WebSocket.close() accepts, checked before anything changes so
-  // that a bad call throws and leaves the client as it was.
-  function checkClose(code, reason) {
-    if (code !== undefined && (code !== Math.floor(code) || (code !== 1000 && (code < 3000 || code > 4999)))) {
-      throw new RangeError('WebSocketClient: close code ' + code + ' is neither 1000 nor in 3000-4999');
+  // The length of s in UTF-8, a lone surrogate counting as U+FFFD (3 bytes), as the browser
+  // sends it (what TextEncoder gives, without needing it).
+  function utf8Length(s) {
+    var n = 0;
+    for (var i = 0; i < s.length; i++) {
+      var u = s.charCodeAt(i);
+      if (u < 0x80) n += 1;
+      else if (u < 0x800) n += 2;
+      else if (u >= 0xD800 && u <= 0xDBFF && (s.charCodeAt(i + 1) & 0xFC00) === 0xDC00) { n += 4; i++; }
+      else n += 3;
     }
+    return n;
+  }
+
+  // The arguments of close(), checked as the browser's WebSocket.close() checks its own and
+  // before anything changes, so that a bad call throws and leaves the client as it was.
+  // Returns [code, reason] as they go out: the code a number or undefined (none), the reason
+  // a string or undefined. A code may be a number or a numeric string ('1000'), as the browser
+  // converts it; it must be an integer, 1000 or 3000-4999. A reason without a code is sent
+  // with 1000 (a Close frame cannot carry a reason alone); undefined and null mean no reason.
+  function closeArgs(code, reason) {
+    var c;
+    if (code !== undefined) {
+      c = typeof code === 'number' ? code : typeof code === 'string' ? Number(code) : NaN;
+      if (c !== Math.floor(c) || (c !== 1000 && (c < 3000 || c > 4999))) {
+        throw new RangeError('WebSocketClient: close code ' + code + ' is neither 1000 nor in 3000-4999');
+      }
+    }
+    var r;
     if (reason !== undefined && reason !== null) {
-      var n = typeof TextEncoder === 'function' ? new TextEncoder().encode(String(reason)).length
-                                                : unescape(encodeURIComponent(String(reason))).length;
-      if (n > 123) throw new RangeError('WebSocketClient: close reason longer than 123 bytes');
+      r = String(reason);
+      var n = utf8Length(r);
+      if (n > 123) throw new SyntaxError('WebSocketClient: close reason of ' + n + ' bytes, more than 123');
+      if (c === undefined && r !== '') c = 1000;
     }
+    return [c, r];
   }
 
   P.close = function (code, reason) {
-    checkClose(code, reason);
-    var pending = !!this._timer;
+    var args = closeArgs(code, reason);
+    code = args[0];
+    reason = args[1];
+    var pending = !!this._timer && !this._waiting;
     this._closedByUser = true;
     this._queue.length = 0;
-    if (this._timer) { clearTimeout(this._timer); this._timer = null; }
+    this._clearTimer();
     this._clearConnectTimer();
     this._clearUptimeTimer();
     var ws = this.socket;
     if (ws && (ws.readyState === CONNECTING || ws.readyState === OPEN)) {
       if (code === undefined) ws.close();
-      else if (reason === undefined || reason === null) ws.close(code);
-      else ws.close(code, String(reason));
+      else if (reason === undefined) ws.close(code);
+      else ws.close(code, reason);
     } else if (!ws && pending) {
       // No connection, a reconnection was pending: report the end at once.
-      this._emit('close', { code: code === undefined ? 1000 : code, reason: reason === undefined || reason === null ? '' : String(reason),
+      this._emit('close', { code: code === undefined ? 1000 : code, reason: reason === undefined ? '' : reason,
                             wasClean: true, willReconnect: false, finalReason: 'closed' });
     }
     return this;

@@ -17,7 +17,11 @@ use Interop;
 #     (subprotocol => [ 'chat', 'json' ]);
 #   - close() while connecting and while a reconnection is scheduled, sends after close(),
 #     a token function that throws, listeners that throw, JSON parse errors, connect() twice,
-#     removing listeners, close() with arguments the browser refuses.
+#     removing listeners, close() with arguments the browser refuses;
+#   - what close() sends (numeric string codes, a reason without a code, 123 bytes of UTF-8);
+#   - connect() while the previous connection is closing, with our server and with the
+#     "silent" server's /mute mode, which answers the handshake and not the Close frame,
+#     and while the server is closing it (/linger: the server's Close, the TCP connection kept).
 # Our server echoes; a JSON text { "cmd": "close", "code": N, "reason": R } makes it close
 # with that code. It reports each connection's path, subprotocol, messages and close.
 
@@ -81,13 +85,30 @@ my $echo = Interop::spawn( name => 'WebSocket server', code => sub
     $server->start || die( 'start: ' . $server->error . "\n" );
 });
 
-# Accepts, reads the handshake request, reports its path, and never answers.
+# Accepts, reads the handshake request, reports its path, and never answers. Except for a path
+# starting with /mute: it answers the handshake, and then the first such connection ignores
+# everything it gets (a Close frame included: it reports 'close-frame'), while a later one
+# drops the earlier ones when it gets a text frame (reports 'release') and answers a Close
+# frame with Close 1000 (reports 'close-answered'). For a path starting with /linger, it
+# answers the handshake, answers a text frame with Close 1001 "moving" and keeps the TCP
+# connection (reports 'server-close'); a Close frame it gets before it sent its own is answered
+# with Close 1000 and the connection dropped (reports 'close-answered').
 my $silent = Interop::spawn( name => 'silent server', code => sub
 {
+    require Digest::SHA;
     my $l = IO::Socket::INET->new( LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1 ) || die( "listen: $!\n" );
     Interop::report( event => 'listening', port => $l->sockport );
     my $sel = IO::Select->new( $l );
-    my %buf;
+    my( %buf, %mode, @mute );
+    my $drop = sub
+    {
+        my $fh = shift( @_ );
+        $sel->remove( $fh );
+        delete( $buf{ $fh } );
+        delete( $mode{ $fh } );
+        @mute = grep{ $_ != $fh } @mute;
+        close( $fh );
+    };
     while( 1 )
     {
         for my $fh ( $sel->can_read( 60 ) )
@@ -97,20 +118,71 @@ my $silent = Interop::spawn( name => 'silent server', code => sub
                 my $c = $l->accept || next;
                 $sel->add( $c );
                 $buf{ $c } = '';
+                $mode{ $c } = 'handshake';
                 next;
             }
+            next if( !exists( $mode{ $fh } ) );   # dropped by an earlier one of this round
             my $got = sysread( $fh, $buf{ $fh }, 8192, length( $buf{ $fh } ) );
             if( !$got )
             {
-                $sel->remove( $fh );
-                delete( $buf{ $fh } );
-                close( $fh );
+                $drop->( $fh );
                 next;
             }
-            if( defined( $buf{ $fh } ) && $buf{ $fh } =~ m{^GET\s+(\S+)\s[^\n]*\n.*\r?\n\r?\n}s )
+            if( $mode{ $fh } eq 'handshake' && $buf{ $fh } =~ m{^GET\s+(\S+)\s[^\n]*\n.*\r?\n\r?\n}s )
             {
-                Interop::report( event => 'accept', path => $1 );
-                $buf{ $fh } = undef;   # reported; what follows is ignored
+                my $path = $1;
+                Interop::report( event => 'accept', path => $path );
+                $mode{ $fh } = 'silent';   # reported; what follows is ignored
+                my $kind = $path =~ m{^/(mute|linger)} ? $1 : '';
+                if( $kind && $buf{ $fh } =~ m{^Sec-WebSocket-Key:\s*(\S+)}mi )
+                {
+                    my $accept = Digest::SHA::sha1_base64( $1 . '258EAFA5-E914-47DA-95CA-C5AB0DC85B11' ) . '=';
+                    syswrite( $fh, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: $accept\r\n\r\n" );
+                    if( $kind eq 'linger' )
+                    {
+                        $mode{ $fh } = 'linger';
+                    }
+                    else
+                    {
+                        $mode{ $fh } = @mute ? 'answers' : 'mute';
+                        push( @mute, $fh );
+                    }
+                }
+                $buf{ $fh } = '';
+                next;
+            }
+            next if( $mode{ $fh } eq 'handshake' || $mode{ $fh } eq 'silent' );
+            my $op = ord( $buf{ $fh } ) & 0x0f;
+            $buf{ $fh } = '';
+            if( $mode{ $fh } eq 'linger' || $mode{ $fh } eq 'lingering' )
+            {
+                if( $op == 1 && $mode{ $fh } eq 'linger' )
+                {
+                    Interop::report( event => 'server-close', path => '/linger' );
+                    syswrite( $fh, "\x88\x08\x03\xe9moving" );
+                    $mode{ $fh } = 'lingering';   # the client's answer is ignored, the TCP connection kept
+                }
+                elsif( $op == 8 && $mode{ $fh } eq 'linger' )
+                {
+                    Interop::report( event => 'close-answered', path => '/linger' );
+                    syswrite( $fh, "\x88\x02\x03\xe8" );
+                    $drop->( $fh );
+                }
+            }
+            elsif( $mode{ $fh } eq 'mute' )
+            {
+                Interop::report( event => 'close-frame', path => '/mute' ) if( $op == 8 );
+            }
+            elsif( $op == 1 )
+            {
+                Interop::report( event => 'release', path => '/mute' );
+                $drop->( $_ ) for( grep{ $_ != $fh } @mute );
+            }
+            elsif( $op == 8 )
+            {
+                Interop::report( event => 'close-answered', path => '/mute' );
+                syswrite( $fh, "\x88\x02\x03\xe8" );
+                $drop->( $fh );
             }
         }
     }
@@ -344,11 +416,96 @@ step( closeArguments => sub
 {
     my( $r, $check ) = @_;
     $check->( is( $r->{badCode}, 'RangeError', 'close(1001) throws a RangeError' ) );
-    $check->( is( $r->{longReason}, 'RangeError', 'a reason over 123 bytes throws a RangeError' ) );
+    $check->( is_deeply( $r->{badCodes}, [ ( 'RangeError' ) x 15 ],
+        'so do codes that are not integers, not 1000 or 3000-4999, or neither numbers nor numeric strings' ) );
+    $check->( is_deeply( $r->{longReasons}, [ ( 'SyntaxError' ) x 6, 'RangeError' ],
+        'a reason over 123 bytes of UTF-8 throws a SyntaxError, with or without a code; a bad code is reported first' ) );
     $check->( is( $r->{stateAfter}, 1, 'the client stays OPEN' ) );
-    $check->( is_deeply( [ @{ $r->{close} || {} }{qw( code willReconnect finalReason )} ], [ 4002, $F, 'closed' ], 'close(4002, "ok") ends it' ) );
+    $check->( is( $r->{queuedAfter}, 0, 'nothing queued' ) );
+    $check->( is_deeply( $r->{timersAfter}, { reconnect => undef, connect => undef, uptime => $r->{timersAfter}{uptime} }, 'no timer started' ) );
+    $check->( is_deeply( [ @{ $r->{close} || {} }{qw( code willReconnect finalReason )} ], [ 4002, $F, 'closed' ], 'close("4002", "ok") ends it' ) );
     my( $sc ) = @{ $server_saw->( '/close-args', 'close' ) };
     $check->( is_deeply( $sc && $sc->{rcvd}, [ 4002, 'ok' ], 'the server got 4002 "ok"' ) );
+    $check->( is( scalar( @{ $server_saw->( '/close-args', 'message' ) } ), 1, 'and the message sent after the refused calls' ) );
+});
+
+step( closeSends => sub
+{
+    my( $r, $check ) = @_;
+    my %want = (
+        '/close-reason-only' => [ reasonOnly => 1000, 'reason only', 'close(undefined, "reason only") sends 1000 with the reason' ],
+        '/close-string-code' => [ stringCode => 3000, 'numeric string', 'close("3000", ...) sends 3000' ],
+        '/close-utf8'        => [ utf8 => 4003, "\x{e9}" x 61 . "x", 'a reason of 123 bytes of UTF-8 goes out whole' ],
+    );
+    # The page's reports come as UTF-8 bytes: 123 of them for the string of 61 e-acute and an x.
+    $check->( is( length( $r->{reason123} // '' ), 123, 'the reason of 123 bytes' ) );
+    for my $path ( sort( keys( %want ) ) )
+    {
+        my( $k, $code, $reason, $what ) = @{ $want{ $path } };
+        my $one = $r->{ $k } || {};
+        $check->( is( $one->{threw}, undef, "$k: close() does not throw" ) );
+        my( $sc ) = @{ $server_saw->( $path, 'close' ) };
+        $check->( is_deeply( $sc && $sc->{rcvd}, [ $code, $reason ], $what ) );
+        $check->( is_deeply( [ @{ $one->{close} || {} }{qw( code willReconnect finalReason )} ], [ $code, $F, 'closed' ], "$k: close event $code, final" ) );
+    }
+    $check->( is_deeply( $r->{waitingReasonOnly}, { code => 1000, codeType => 'number', reason => 'later', finalReason => 'closed', events => 1 },
+        'waiting to reconnect: close(undefined, "later") reports 1000 "later"' ) );
+    $check->( is_deeply( $r->{waitingString}, { code => 3001, codeType => 'number', reason => '', finalReason => 'closed', events => 1 },
+        'close("3001") reports the number 3001' ) );
+});
+
+step( connectWhileClosing => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is( $r->{stateClosing}, 2, 'CLOSING right after close()' ) );
+    $check->( is( $r->{stateWaiting}, 0, 'CONNECTING after connect()' ) );
+    $check->( ok( $r->{queuedSend} && $r->{queued} == 1, 'a send meanwhile is queued' ) );
+    $check->( is_deeply( [ map{ $_->{ev} eq 'message' ? [ 'message', $_->{text} ] : @{ $shape->( [ $_ ] ) } } @{ $r->{log} || [] } ],
+        [ 'open', [ 'close', 1000, $F, 'closed' ], 'open', [ 'message', 'for the second' ], [ 'close', 1000, $F, 'closed' ] ],
+        'the first connection\'s close (once, final, "closed") comes before the second\'s open; the queued message goes out on the second' ) );
+    my( $first ) = grep{ $_->{ev} eq 'close' } @{ $r->{log} || [] };
+    $check->( ok( $first && $first->{wasClean}, 'the first close is the browser\'s own, clean' ) );
+    my @opens = grep{ $_->{ev} eq 'open' } @{ $r->{log} || [] };
+    $check->( is_deeply( [ map{ [ $_->{reconnected}, $_->{attempts} ] } @opens ], [ [ $F, 0 ], [ $T, 0 ] ], 'the second open: reconnected, attempt count 0' ) );
+    $check->( is( $r->{opensBefore}, 2, 'no reconnection from the first close' ) );
+    $check->( is( $r->{stateOpen}, 1, 'OPEN then' ) );
+    $check->( is( $r->{queuedOpen}, 0, 'the queue sent' ) );
+    $check->( is( $r->{state}, 3, 'CLOSED at the end' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    my @closes = @{ $server_saw->( '/reopen', 'close' ) };
+    $check->( is_deeply( [ map{ $_->{rcvd} } @closes ], [ [ 1000, 'first' ], [ 1000, '' ] ], 'the server saw two connections closed, 1000 "first" and 1000' ) );
+    my( $msg ) = @{ $server_saw->( '/reopen', 'message' ) };
+    $check->( ok( $msg && @closes == 2 && $msg->{conn} == $closes[1]{conn}, 'the queued message went out on the second connection' ) );
+});
+
+step( connectWhileClosingSlow => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is_deeply( $shape->( $r->{logBefore} ), [ 'open', [ 'close', 1006, $F, 'closed' ], 'open' ],
+        'the first close (1006, after closeWait) comes before the second open; the browser\'s late close of the first is not passed on' ) );
+    my( $first ) = grep{ $_->{ev} eq 'close' } @{ $r->{log} || [] };
+    $check->( ok( $first && !$first->{wasClean}, 'not clean' ) );
+    $check->( ok( $first && $first->{t} - $r->{tClose} >= 550, 'after closeWait (' . ( $first ? $first->{t} - $r->{tClose} : '?' ) . ' ms after close())' ) );
+    $check->( is( $r->{stateOpen}, 1, 'OPEN' ) );
+    $check->( is_deeply( $shape->( $r->{log} ), [ 'open', [ 'close', 1006, $F, 'closed' ], 'open', [ 'close', 1000, $F, 'closed' ] ], 'then one close for the second' ) );
+    $check->( is( $r->{state}, 3, 'CLOSED at the end' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is( $accepts->( '/mute' ), 2, 'the server saw two connections' ) );
+    $check->( is( scalar( Interop::events( $silent, event => $_, path => "/mute" ) ), 1, "and one $_" ) ) for( qw( close-frame release close-answered ) );
+});
+
+step( connectWhileServerCloses => sub
+{
+    my( $r, $check ) = @_;
+    $check->( is( $r->{closingState}, 2, 'CLOSING once the server sent its Close frame' ) );
+    $check->( is( $r->{stateWaiting}, 0, 'CONNECTING after connect()' ) );
+    $check->( is_deeply( $shape->( $r->{log} ), [ 'open', [ 'close', 1001, $F, 'connect' ], 'open', [ 'close', 1000, $F, 'closed' ] ],
+        'the first close (the server\'s 1001, finalReason "connect") comes before the second open' ) );
+    my( $first ) = grep{ $_->{ev} eq 'close' } @{ $r->{log} || [] };
+    $check->( is( $first && $first->{reason}, 'moving', 'with the server\'s reason' ) );
+    $check->( is( $r->{state}, 3, 'CLOSED at the end' ) );
+    $check->( is_deeply( $r->{timers}, { reconnect => undef, connect => undef, uptime => undef }, 'no timer left' ) );
+    $check->( is( $accepts->( '/linger' ), 2, 'the server saw two connections' ) );
 });
 
 is_deeply( [ sort( map{ $_->{name} } Interop::events( $drv, event => 'step' ) ) ], [ sort( keys( %step ) ) ], 'each step reported once' );

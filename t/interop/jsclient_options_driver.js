@@ -10,7 +10,8 @@ const { report, driveChromium } = require('./node_common');
 
 const STEPS = ['connectTimeout', 'maxReconnectAttempts', 'binaryType', 'protocols', 'minUptime', 'closeWhileConnecting',
                'closeWhileWaiting', 'tokenThrows', 'listenerThrows', 'jsonErrors', 'doubleOpen', 'listenerRemoval',
-               'closeArguments'];
+               'closeArguments', 'closeSends', 'connectWhileClosing', 'connectWhileClosingSlow',
+               'connectWhileServerCloses'];
 const [pageUrl, echoUrl, silentUrl] = process.argv.slice(2);
 driveChromium({ timeoutMs: 170000 }, async (browser) => {
   const page = await browser.newPage();

@@ -13,9 +13,10 @@ use WebSocket::Loop;
 use WebSocket::Server;
 
 # wss:// through the engine (rustls), with a throwaway PKI made by TestTLS: our client against
-# our server in one process and across fork, both key types, the protocol versions and ALPN,
-# every way the TLS handshake can fail on either side, an IO::Socket::SSL listener served by
-# the engine, and the handshake timeout of a client that never speaks TLS.
+# our server in one process and across fork, both key types, the protocol versions, ALPN and
+# cipher suites, every way the TLS handshake can fail on either side, an IO::Socket::SSL
+# listener served by the engine, and the handshake timeout of a client that never speaks
+# TLS.
 
 TestTLS::need_openssl();
 alarm( 120 );
@@ -26,6 +27,12 @@ $SIG{__WARN__} = sub { push( @warnings, $_[0] ) };
 my $pki = TestTLS->new;
 my $r = WebSocket::Loop->instance->reactor;
 my @conns;
+
+# The suites the engine (rustls, ring provider) can negotiate, by their IANA names: with
+# TLS 1.3 any of three, with TLS 1.2 an ECDHE suite for the key of the certificate
+# (ECDSA here).
+my $TLS13_SUITE = qr/^TLS_(?:AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/;
+my $TLS12_ECDSA_SUITE = qr/^TLS_ECDHE_ECDSA_WITH_(?:AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/;
 
 # A TLS server on loopback serving $leaf.pem (server-chain.pem for 'server'), whose
 # connections echo what they receive; %conn adds callbacks (see collecting_server).
@@ -147,8 +154,11 @@ subtest 'our client and our server over wss (EC key), in one process' => sub
     my $conn = $conns[0];
     like( $conn->request_uri, qr{^wss://localhost:\Q$port\E/$}, 'RFC 6455 3: request_uri is a wss:// URI: ' . $conn->request_uri );
     is( $c->handshake->response->code, 101, 'the client saw the 101' );
-    is_deeply( [ $r->tls_info( $conn->_cid ) ], [ 'TLSv1.3', 'http/1.1' ], 'server side: TLS 1.3 by default, ALPN http/1.1' );
-    is_deeply( [ $r->tls_info( $c->{_cid} ) ], [ 'TLSv1.3', 'http/1.1' ], 'client side: the same' );
+    my @info = $r->tls_info( $conn->_cid );
+    is_deeply( [ @info[0, 1] ], [ 'TLSv1.3', 'http/1.1' ], 'server side: TLS 1.3 by default, ALPN http/1.1' );
+    my $cipher = $info[2];
+    like( $cipher // '', $TLS13_SUITE, '... and a TLS 1.3 cipher suite, by its IANA name: ' . ( $cipher // 'none' ) );
+    is_deeply( [ $r->tls_info( $c->{_cid} ) ], \@info, 'client side: the same, the same suite' );
     is_deeply( $conn->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1' }, 'WebSocket::Connection::tls_info says so' );
     is_deeply( $c->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1' }, 'WebSocket::Client::tls_info too' );
 
@@ -265,8 +275,12 @@ subtest 'TLS 1.2 only and TLS 1.3 only (engine options, through the reactor)' =>
     my $c = wss_client( $port, on_utf8 => sub { push( @got, $_[1] ) } );
     ok( $c->connect, 'our client (both versions) connects' ) || diag( $c->error );
     ok( pump_until( sub { @conns && $conns[0]->is_ready } ), 'ready' );
-    is_deeply( [ $r->tls_info( $conns[0]->_cid ) ], [ 'TLSv1.2', 'http/1.1' ], 'TLS 1.2 negotiated, ALPN http/1.1' );
-    is_deeply( [ $r->tls_info( $c->{_cid} ) ], [ 'TLSv1.2', 'http/1.1' ], '... on the client side too' );
+    my @info = $r->tls_info( $conns[0]->_cid );
+    is_deeply( [ @info[0, 1] ], [ 'TLSv1.2', 'http/1.1' ], 'TLS 1.2 negotiated, ALPN http/1.1' );
+    like( $info[2] // '', $TLS12_ECDSA_SUITE, '... a TLS 1.2 ECDHE suite for the EC key, by its IANA name: ' . ( $info[2] // 'none' ) );
+    is_deeply( [ $r->tls_info( $c->{_cid} ) ], \@info, '... on the client side too, the same suite' );
+    is_deeply( $conns[0]->tls_info, { version => 'TLSv1.2', alpn => 'http/1.1' }, 'WebSocket::Connection::tls_info says TLS 1.2' );
+    is_deeply( $c->tls_info, { version => 'TLSv1.2', alpn => 'http/1.1' }, 'WebSocket::Client::tls_info too' );
     $c->send_utf8( 'one two' );
     ok( pump_until( sub { @got } ), 'messages over TLS 1.2' );
     $c->disconnect;
@@ -292,7 +306,9 @@ subtest 'TLS 1.2 only and TLS 1.3 only (engine options, through the reactor)' =>
     $s = tls_server( 'server' );
     ( $cid, $probe ) = probe_connect( $s->port, version => '1.2' );
     ok( $probe->seen( 'open' ), 'a TLS 1.2-only client against the default server' );
-    is_deeply( [ $r->tls_info( $cid ) ], [ 'TLSv1.2', 'http/1.1' ], '... TLS 1.2, ALPN http/1.1' );
+    @info = $r->tls_info( $cid );
+    is_deeply( [ @info[0, 1] ], [ 'TLSv1.2', 'http/1.1' ], '... TLS 1.2, ALPN http/1.1' );
+    like( $info[2] // '', $TLS12_ECDSA_SUITE, '... ' . ( $info[2] // 'no suite' ) );
     $r->drop( $cid );
     $s->_stop_listening;
 };

@@ -13,9 +13,10 @@ use WebSocket::Loop;
 use WebSocket::Server;
 
 # wss:// through the engine (rustls), with a throwaway PKI made by TestTLS: our client against
-# our server in one process and across fork, both key types, the protocol versions and ALPN,
-# every way the TLS handshake can fail on either side, an IO::Socket::SSL listener served by
-# the engine, and the handshake timeout of a client that never speaks TLS.
+# our server in one process and across fork, both key types, the protocol versions, ALPN and
+# cipher suites, every way the TLS handshake can fail on either side, an IO::Socket::SSL
+# listener served by the engine, IO::Socket::SSL clients, and the handshake timeout of a
+# client that never speaks TLS.
 
 TestTLS::need_openssl();
 alarm( 120 );
@@ -26,6 +27,12 @@ $SIG{__WARN__} = sub { push( @warnings, $_[0] ) };
 my $pki = TestTLS->new;
 my $r = WebSocket::Loop->instance->reactor;
 my @conns;
+
+# The suites the engine (rustls, ring provider) can negotiate, by their IANA names: with
+# TLS 1.3 any of three, with TLS 1.2 an ECDHE suite for the key of the certificate.
+my $TLS13_SUITE = qr/^TLS_(?:AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/;
+my $TLS12_ECDSA_SUITE = qr/^TLS_ECDHE_ECDSA_WITH_(?:AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/;
+my $TLS12_RSA_SUITE = qr/^TLS_ECDHE_RSA_WITH_(?:AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/;
 
 # A TLS server on loopback serving $leaf.pem (server-chain.pem for 'server'), whose
 # connections echo what they receive; %conn adds callbacks (see collecting_server).
@@ -147,10 +154,13 @@ subtest 'our client and our server over wss (EC key), in one process' => sub
     my $conn = $conns[0];
     like( $conn->request_uri, qr{^wss://localhost:\Q$port\E/$}, 'RFC 6455 3: request_uri is a wss:// URI: ' . $conn->request_uri );
     is( $c->handshake->response->code, 101, 'the client saw the 101' );
-    is_deeply( [ $r->tls_info( $conn->_cid ) ], [ 'TLSv1.3', 'http/1.1' ], 'server side: TLS 1.3 by default, ALPN http/1.1' );
-    is_deeply( [ $r->tls_info( $c->{_cid} ) ], [ 'TLSv1.3', 'http/1.1' ], 'client side: the same' );
-    is_deeply( $conn->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1' }, 'WebSocket::Connection::tls_info says so' );
-    is_deeply( $c->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1' }, 'WebSocket::Client::tls_info too' );
+    my @info = $r->tls_info( $conn->_cid );
+    is_deeply( [ @info[0, 1] ], [ 'TLSv1.3', 'http/1.1' ], 'server side: TLS 1.3 by default, ALPN http/1.1' );
+    my $cipher = $info[2];
+    like( $cipher // '', $TLS13_SUITE, '... and a TLS 1.3 cipher suite, by its IANA name: ' . ( $cipher // 'none' ) );
+    is_deeply( [ $r->tls_info( $c->{_cid} ) ], \@info, 'client side: the same, the same suite' );
+    is_deeply( $conn->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1', cipher => $cipher }, 'WebSocket::Connection::tls_info says so' );
+    is_deeply( $c->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1', cipher => $cipher }, 'WebSocket::Client::tls_info too' );
 
     ok( $c->send_utf8( "caf\x{e9} \x{263a} over TLS" ), 'send text' );
     ok( pump_until( sub { @cli_text } ), 'the echo came back' );
@@ -188,8 +198,9 @@ subtest 'our client and our server over wss (EC key), in one process' => sub
     ok( pump_until( sub { @cli_disc } ), 'the client heard the close' );
     is_deeply( $cli_disc[0], [ 4002, 'server says bye' ], 'RFC 6455 5.5.1: code and reason reached the client over TLS' );
     ok( pump_until( sub { $c2->disconnected && $conns[0]->disconnected } ), 'both ends closed' );
-    is_deeply( $conns[0]->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1' }, 'tls_info is kept after the close (server side, never asked before)' );
-    is_deeply( $c2->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1' }, '... and on the client side' );
+    # The same configurations on both ends negotiate the same suite as the first pair.
+    is_deeply( $conns[0]->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1', cipher => $cipher }, 'tls_info is kept after the close (server side, never asked before)' );
+    is_deeply( $c2->tls_info, { version => 'TLSv1.3', alpn => 'http/1.1', cipher => $cipher }, '... and on the client side' );
     $s->_stop_listening;
 };
 
@@ -265,8 +276,12 @@ subtest 'TLS 1.2 only and TLS 1.3 only (engine options, through the reactor)' =>
     my $c = wss_client( $port, on_utf8 => sub { push( @got, $_[1] ) } );
     ok( $c->connect, 'our client (both versions) connects' ) || diag( $c->error );
     ok( pump_until( sub { @conns && $conns[0]->is_ready } ), 'ready' );
-    is_deeply( [ $r->tls_info( $conns[0]->_cid ) ], [ 'TLSv1.2', 'http/1.1' ], 'TLS 1.2 negotiated, ALPN http/1.1' );
-    is_deeply( [ $r->tls_info( $c->{_cid} ) ], [ 'TLSv1.2', 'http/1.1' ], '... on the client side too' );
+    my @info = $r->tls_info( $conns[0]->_cid );
+    is_deeply( [ @info[0, 1] ], [ 'TLSv1.2', 'http/1.1' ], 'TLS 1.2 negotiated, ALPN http/1.1' );
+    like( $info[2] // '', $TLS12_ECDSA_SUITE, '... a TLS 1.2 ECDHE suite for the EC key, by its IANA name: ' . ( $info[2] // 'none' ) );
+    is_deeply( [ $r->tls_info( $c->{_cid} ) ], \@info, '... on the client side too, the same suite' );
+    is_deeply( $conns[0]->tls_info, { version => 'TLSv1.2', alpn => 'http/1.1', cipher => $info[2] }, 'WebSocket::Connection::tls_info names the TLS 1.2 suite' );
+    is_deeply( $c->tls_info, { version => 'TLSv1.2', alpn => 'http/1.1', cipher => $info[2] }, 'WebSocket::Client::tls_info too' );
     $c->send_utf8( 'one two' );
     ok( pump_until( sub { @got } ), 'messages over TLS 1.2' );
     $c->disconnect;
@@ -292,7 +307,9 @@ subtest 'TLS 1.2 only and TLS 1.3 only (engine options, through the reactor)' =>
     $s = tls_server( 'server' );
     ( $cid, $probe ) = probe_connect( $s->port, version => '1.2' );
     ok( $probe->seen( 'open' ), 'a TLS 1.2-only client against the default server' );
-    is_deeply( [ $r->tls_info( $cid ) ], [ 'TLSv1.2', 'http/1.1' ], '... TLS 1.2, ALPN http/1.1' );
+    @info = $r->tls_info( $cid );
+    is_deeply( [ @info[0, 1] ], [ 'TLSv1.2', 'http/1.1' ], '... TLS 1.2, ALPN http/1.1' );
+    like( $info[2] // '', $TLS12_ECDSA_SUITE, '... ' . ( $info[2] // 'no suite' ) );
     $r->drop( $cid );
     $s->_stop_listening;
 };
@@ -543,6 +560,70 @@ subtest 'an IO::Socket::SSL listener served by the engine' => sub
     like( $s->error->message, qr/^\QFailed to start websocket server; the IO::Socket::SSL listener asks clients for certificates (SSL_verify_mode), which the engine's TLS does not do\E/, '... ' . $s->error->message );
     ok( !defined( $s->{_lid} ), '... nothing left listening' );
     close( $l );
+};
+
+subtest 'tls_info cipher: the suite an IO::Socket::SSL client negotiated, by its IANA name' => sub
+{
+    if( !eval{ require IO::Socket::SSL; 1 } )
+    {
+        plan( skip_all => 'IO::Socket::SSL is not installed' ) if( !$ENV{WEBSOCKET_INTEROP_REQUIRED} );
+        fail( 'IO::Socket::SSL is not installed and WEBSOCKET_INTEROP_REQUIRED is set' );
+        return;
+    }
+    # OpenSSL has names of its own for the TLS 1.2 suites (ECDHE-RSA-AES128-GCM-SHA256 for
+    # TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), and get_cipher gives those; its ciphers command
+    # lists each suite with both names. (The TLS 1.3 suites have the IANA name in both.)
+    my %iana;
+    for my $line ( `openssl ciphers -stdname ALL 2>/dev/null` )
+    {
+        $iana{ $2 } = $1 if( $line =~ /^(TLS_\w+)\s+-\s+(\S+)\s/ );
+    }
+    is( $iana{'ECDHE-RSA-AES128-GCM-SHA256'}, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', '`openssl ciphers -stdname` gives the IANA names of OpenSSL\'s suites' ) ||
+        diag( 'got ' . scalar( keys( %iana ) ) . ' names' );
+    for my $case (
+        # server key, the client's SSL_version and what it offers, the suite that must come
+        # (undef: whichever the two chose from OpenSSL's defaults)
+        [ 'server', 'TLSv1_3', { SSL_ciphersuites => 'TLS_CHACHA20_POLY1305_SHA256' }, 'TLS_CHACHA20_POLY1305_SHA256' ],
+        [ 'server', 'TLSv1_3', { SSL_ciphersuites => 'TLS_AES_128_GCM_SHA256' }, 'TLS_AES_128_GCM_SHA256' ],
+        [ 'server', 'TLSv1_3', {}, undef ],
+        [ 'server', 'TLSv1_2', { SSL_cipher_list => 'ECDHE-ECDSA-CHACHA20-POLY1305' }, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256' ],
+        [ 'server', 'TLSv1_2', {}, undef ],
+        [ 'rsa', 'TLSv1_2', { SSL_cipher_list => 'ECDHE-RSA-AES128-GCM-SHA256' }, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' ],
+        [ 'rsa', 'TLSv1_3', {}, undef ] )
+    {
+        my( $leaf, $version, $offer, $want ) = @$case;
+        my $what = "$leaf key, $version" . join( '', map{ ", $_ $offer->{$_}" } sort( keys( %$offer ) ) );
+        my $s = tls_server( $leaf );
+        my $ssl = raw_connect( $s->port );
+        $ssl->blocking( 0 );
+        IO::Socket::SSL->start_SSL( $ssl, SSL_startHandshake => 0, SSL_verifycn_name => 'localhost', SSL_hostname => 'localhost',
+            SSL_ca_file => $pki->file( 'ca.pem' ), SSL_verify_mode => IO::Socket::SSL::SSL_VERIFY_PEER(), SSL_version => $version, %$offer ) ||
+            die( "start_SSL: " . IO::Socket::SSL::errstr() );
+        my $done;
+        ok( pump_until( sub { $done ||= $ssl->connect_SSL; $done } ), "$what: IO::Socket::SSL completes the TLS handshake with the engine" ) ||
+            diag( IO::Socket::SSL::errstr() );
+        my $openssl = $ssl->get_cipher // 'none';
+        ( my $v = $ssl->get_sslversion // 'none' ) =~ tr/_/./;
+        # The WebSocket handshake, so that the server has a ready connection to ask.
+        my $req = raw_request( '/', Host => 'localhost:' . $s->port );
+        my $off = 0;
+        ok( pump_until( sub
+        {
+            my $n = syswrite( $ssl, $req, length( $req ) - $off, $off );
+            $off += $n if( $n );
+            return( $off >= length( $req ) );
+        } ), '... the upgrade request is written' );
+        ok( pump_until( sub { @conns && $conns[0]->is_ready } ), '... the server has the connection' );
+        my $info = ( @conns && $conns[0]->tls_info ) || {};
+        is( $info->{version}, $v, "... tls_info version $v, as IO::Socket::SSL says" );
+        ok( defined( $iana{ $openssl } ), "... OpenSSL's name $openssl has an IANA name: " . ( $iana{ $openssl } // 'none' ) );
+        is( $info->{cipher}, $iana{ $openssl }, "... tls_info cipher is that name" );
+        is( $info->{cipher}, $want, "... the suite offered" ) if( defined( $want ) );
+        like( $info->{cipher} // '', $version eq 'TLSv1_3' ? $TLS13_SUITE : $leaf eq 'rsa' ? $TLS12_RSA_SUITE : $TLS12_ECDSA_SUITE, '... a suite for that version and key' );
+        close( $ssl );
+        ok( pump_until( sub { $conns[0]->disconnected } ), '... closed' ) if( @conns );
+        $s->_stop_listening;
+    }
 };
 
 done_testing();

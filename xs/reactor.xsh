@@ -293,23 +293,28 @@ listener_tls(self, lid, cert_pem, key_pem, version = &PL_sv_undef)
     OUTPUT:
         RETVAL
 
-# What a TLS connection negotiated: ( 'TLSv1.3' or 'TLSv1.2', the ALPN protocol or undef );
-# the empty list for a plain connection or before its TLS handshake completed.
+# What a TLS connection negotiated: ( 'TLSv1.3' or 'TLSv1.2', the ALPN protocol or undef,
+# the cipher suite's IANA name such as 'TLS_AES_256_GCM_SHA384', or '0x' and four hex
+# digits for a code without a name ); the empty list for a plain connection or before its
+# TLS handshake completed.
 void
 tls_info(self, cid)
         ws_reactor *self
         UV cid
     PREINIT:
-        uint16_t version = 0;
+        uint16_t version = 0, suite = 0;
         const uint8_t *alpn = NULL;
         size_t alpn_len = 0;
+        const char *suite_name;
     PPCODE:
-        if (ws_reactor_tls_info(self, cid, &version, &alpn, &alpn_len) != WS_OK)
+        if (ws_reactor_tls_info(self, cid, &version, &alpn, &alpn_len, &suite) != WS_OK)
             XSRETURN_EMPTY;
-        EXTEND(SP, 2);
+        suite_name = ws_tls_cipher_suite_name(suite);
+        EXTEND(SP, 3);
         mPUSHs(version == 0x0304 ? newSVpvs("TLSv1.3") : version == 0x0303 ? newSVpvs("TLSv1.2") : newSVpvf("0x%04x", (unsigned)version));
         mPUSHs(alpn ? newSVpvn((const char *)alpn, alpn_len) : newSV(0));
-        XSRETURN(2);
+        mPUSHs(suite_name ? newSVpv(suite_name, 0) : newSVpvf("0x%04X", (unsigned)suite));
+        XSRETURN(3);
 
 SV *
 accept(self, cid, opts = &PL_sv_undef)

@@ -464,9 +464,9 @@ sub tls_info
     return( $self->{_tls_info} ) if( $self->{_tls_info} );
     my $cid = $self->{_cid};
     return( undef ) if( !defined( $cid ) || !$self->{_tls} || $self->{_state} eq 'closed' );
-    my( $version, $alpn ) = eval{ $self->_loop->reactor->tls_info( $cid ) };
+    my( $version, $alpn, $cipher ) = eval{ $self->_loop->reactor->tls_info( $cid ) };
     return( undef ) if( !defined( $version ) );
-    return( $self->{_tls_info} = { version => $version, alpn => $alpn } );
+    return( $self->{_tls_info} = { version => $version, alpn => $alpn, cipher => $cipher } );
 }
 
 sub buffered_amount
@@ -1285,12 +1285,20 @@ Returns the object.
 
 =head2 tls_info
 
-    my $tls = $client->tls_info;    # { version => 'TLSv1.3', alpn => 'http/1.1' }
+    my $tls = $client->tls_info;
+    # { version => 'TLSv1.3', alpn => 'http/1.1', cipher => 'TLS_AES_256_GCM_SHA384' }
 
 What the TLS handshake agreed with a C<wss://> server: a hash reference with C<version>
-(C<TLSv1.2> or C<TLSv1.3>) and C<alpn> (C<http/1.1>, or C<undef> when the server chose
-none); C<undef> for C<ws://> and before L</connect> succeeded. Kept after the connection
-closes. Not in the original distribution.
+(C<TLSv1.2> or C<TLSv1.3>), C<alpn> (C<http/1.1>, or C<undef> when the server chose none) and
+C<cipher>, the cipher suite; C<undef> for C<ws://> and before L</connect> succeeded. Kept
+after the connection closes. Not in the original distribution.
+
+C<cipher> is the suite's IANA name, as RFC 8446 and the IANA registry write it:
+C<TLS_AES_128_GCM_SHA256>, C<TLS_AES_256_GCM_SHA384> or C<TLS_CHACHA20_POLY1305_SHA256> with
+TLS 1.3; with TLS 1.2 an ECDHE suite for the server's key, such as
+C<TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256> or C<TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256>.
+These are not OpenSSL's names for the TLS 1.2 suites (C<ECDHE-RSA-AES128-GCM-SHA256>, as
+L<IO::Socket::SSL>'s C<get_cipher> gives them).
 
 =head2 buffered_amount
 

@@ -571,9 +571,9 @@ sub tls_info
     return( $self->{_tls_info} ) if( $self->{_tls_info} );
     my $cid = $self->_cid;
     return( undef ) if( !defined( $cid ) || $self->{disconnected} );
-    my( $version, $alpn ) = eval{ $self->_reactor->tls_info( $cid ) };
+    my( $version, $alpn, $cipher ) = eval{ $self->_reactor->tls_info( $cid ) };
     return( undef ) if( !defined( $version ) );
-    return( $self->{_tls_info} = { version => $version, alpn => $alpn } );
+    return( $self->{_tls_info} = { version => $version, alpn => $alpn, cipher => $cipher } );
 }
 
 sub buffered_amount
@@ -1358,12 +1358,20 @@ C<Unable to write to socket: ...>.
 
 =head2 tls_info
 
-    my $tls = $conn->tls_info;    # { version => 'TLSv1.3', alpn => 'http/1.1' }
+    my $tls = $conn->tls_info;
+    # { version => 'TLSv1.3', alpn => 'http/1.1', cipher => 'TLS_AES_256_GCM_SHA384' }
 
 What the TLS handshake of this client agreed: a hash reference with C<version> (C<TLSv1.2> or
-C<TLSv1.3>) and C<alpn> (the ALPN protocol, C<http/1.1>, or C<undef> when the client offered
-none); C<undef> on a plain C<ws://> connection. Known from L</on_ready> on, and kept after the
-connection closes. Not in the original distribution.
+C<TLSv1.3>), C<alpn> (the ALPN protocol, C<http/1.1>, or C<undef> when the client offered
+none) and C<cipher>, the cipher suite; C<undef> on a plain C<ws://> connection. Known from
+L</on_ready> on, and kept after the connection closes. Not in the original distribution.
+
+C<cipher> is the suite's IANA name, the one RFC 8446 and the IANA registry use:
+C<TLS_AES_128_GCM_SHA256>, C<TLS_AES_256_GCM_SHA384> or C<TLS_CHACHA20_POLY1305_SHA256> with
+TLS 1.3, an ECDHE suite such as C<TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384> or
+C<TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256> with TLS 1.2. OpenSSL, and so
+L<IO::Socket::SSL>'s C<get_cipher>, names the TLS 1.2 suites differently
+(C<ECDHE-ECDSA-AES256-GCM-SHA384>); its C<SSL_CIPHER_standard_name> gives the IANA name.
 
 =head2 buffered_amount
 

@@ -926,9 +926,12 @@ ws_result ws_reactor_listener_tls(struct ws_reactor *r,
                                   uint32_t flags);
 
 // What was negotiated on TLS connection `conn`: `WS_OK` with the protocol version's wire
-// number in `*version` (0x0303 TLS 1.2, 0x0304 TLS 1.3) and the ALPN protocol in
+// number in `*version` (0x0303 TLS 1.2, 0x0304 TLS 1.3), the ALPN protocol in
 // `*alpn`/`*alpn_len` (NULL and 0 when none; owned by the reactor until the next call on
-// it); `WS_NEED_MORE` for a plain connection or before its TLS handshake completed.
+// it) and the cipher suite's IANA code in `*cipher_suite` (0x1301-0x1303 with TLS 1.3,
+// e.g. 0xC02B or 0xCCA8 with TLS 1.2; its IANA name from `ws_tls_cipher_suite_name`);
+// `WS_NEED_MORE` for a plain connection or before its TLS handshake completed. Every
+// output pointer is required.
 //
 // # Safety
 // `r` must be a live reactor; outputs valid for writes.
@@ -936,7 +939,16 @@ ws_result ws_reactor_tls_info(struct ws_reactor *r,
                               uint64_t conn,
                               uint16_t *version,
                               const uint8_t **alpn,
-                              size_t *alpn_len);
+                              size_t *alpn_len,
+                              uint16_t *cipher_suite);
+
+// The IANA name of TLS cipher suite `suite` (the code `ws_reactor_tls_info` gives), as a
+// static NUL-terminated string (never freed): the names of the IANA "TLS Cipher Suites"
+// registry, as RFC 8446 and OpenSSL's `SSL_CIPHER_standard_name` spell them, e.g.
+// "TLS_AES_256_GCM_SHA384" (0x1302) or "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" (0xC02B);
+// not OpenSSL's own short names ("ECDHE-ECDSA-AES128-GCM-SHA256"). Every suite the engine
+// can negotiate has one; NULL for any other code.
+const char *ws_tls_cipher_suite_name(uint16_t suite);
 
 // Accept the opening handshake of a connection that reported a REQUEST: write the 101
 // answer with `protocol` (NULL or empty: none), `extensions` (a `Sec-WebSocket-Extensions`

@@ -6,7 +6,9 @@
 //! and this branch does not change it); it uses that target's helpers.
 
 use super::*;
-use websocket::reactor::{TlsClientConfig, TlsServerConfig, TlsVerify, TlsVersions};
+use websocket::reactor::{
+    cipher_suite_name, TlsClientConfig, TlsInfo, TlsServerConfig, TlsVerify, TlsVersions,
+};
 
 struct Pki {
     ca_pem: String,
@@ -116,14 +118,41 @@ fn ca_client(p: &Pki, v: TlsVersions) -> TlsClientConfig {
     TlsClientConfig::new(TlsVerify::CaPem(p.ca_pem.as_bytes()), v).unwrap()
 }
 
-/// Text, binary and a close handshake started by the client; the TLS info of both ends.
+/// The cipher suite of `info` belongs to its version and has its IANA name: with TLS 1.3
+/// one of 0x1301-0x1303 (`TLS_AES_...`, `TLS_CHACHA20_...`); with TLS 1.2 an ECDHE suite
+/// for an ECDSA key (rcgen's keys are ECDSA P-256), `TLS_ECDHE_ECDSA_WITH_...`.
+fn assert_suite_fits(info: &TlsInfo) {
+    let name = cipher_suite_name(info.cipher_suite).expect("a suite with a name");
+    assert_eq!(info.cipher_suite_name, name, "{info:?}");
+    let tls13 = (0x1301..=0x1303).contains(&info.cipher_suite);
+    match info.version {
+        0x0304 => {
+            assert!(tls13, "{info:?}");
+            assert!(
+                name.starts_with("TLS_") && !name.contains("_WITH_"),
+                "{info:?}"
+            );
+        }
+        0x0303 => {
+            assert!(!tls13, "{info:?}");
+            assert!(name.starts_with("TLS_ECDHE_ECDSA_WITH_"), "{info:?}");
+        }
+        v => panic!("unexpected version {v:#06x}"),
+    }
+}
+
+/// Text, binary and a close handshake started by the client; the TLS info of both ends,
+/// which agree on the cipher suite.
 fn exchange_and_close(mut s: Side, mut cl: Side, sc: u64, c: u64, version: u16) {
+    let mut suites = Vec::new();
     for (side, id) in [(&s, sc), (&cl, c)] {
         let info = side.r.tls_info(id).unwrap().expect("a TLS connection");
         assert_eq!(info.version, version, "{info:?}");
         assert_eq!(info.alpn.as_deref(), Some(&b"http/1.1"[..]), "{info:?}");
-        assert!(!info.cipher_suite.is_empty());
+        assert_suite_fits(&info);
+        suites.push(info.cipher_suite);
     }
+    assert_eq!(suites[0], suites[1], "both ends name the same suite");
     let sides = &mut [&mut s, &mut cl];
     sides[1]
         .r
@@ -205,6 +234,39 @@ fn tls12_forced_by_the_server_and_by_the_client() {
         Some("localhost"),
     );
     exchange_and_close(s, cl, sc, c, 0x0303);
+}
+
+#[test]
+fn every_suite_of_the_provider_has_its_iana_name() {
+    use websocket::ffi::reactor::ws_tls_cipher_suite_name;
+    let all = rustls::crypto::ring::ALL_CIPHER_SUITES;
+    assert_eq!(all.len(), 9, "the table lists the ring provider's 9 suites");
+    for s in all {
+        let code = u16::from(s.suite());
+        // rustls spells the TLS 1.3 suites TLS13_...; IANA (and we) say TLS_...
+        let rustls_name = s.suite().as_str().expect("rustls knows its own suite");
+        let want = match rustls_name.strip_prefix("TLS13_") {
+            Some(rest) => format!("TLS_{rest}"),
+            None => rustls_name.to_owned(),
+        };
+        assert_eq!(cipher_suite_name(code), Some(want.as_str()), "{code:#06x}");
+        // The C ABI gives the same name, NUL-terminated and static.
+        let p = ws_tls_cipher_suite_name(code);
+        assert!(!p.is_null(), "{code:#06x}");
+        // SAFETY: a static NUL-terminated string.
+        let c_name = unsafe { std::ffi::CStr::from_ptr(p) };
+        assert_eq!(c_name.to_str().unwrap(), want);
+    }
+    assert_eq!(cipher_suite_name(0x1302), Some("TLS_AES_256_GCM_SHA384"));
+    assert_eq!(
+        cipher_suite_name(0xC02B),
+        Some("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")
+    );
+    // Codes the engine never negotiates have no name.
+    for code in [0x0000, 0x00FF, 0x1304, 0xC013, 0xFFFF] {
+        assert_eq!(cipher_suite_name(code), None, "{code:#06x}");
+        assert!(ws_tls_cipher_suite_name(code).is_null(), "{code:#06x}");
+    }
 }
 
 #[test]
@@ -819,12 +881,31 @@ fn c_abi_tls_listener_connect_info_and_errors() {
                 }
             }
         }
+        let mut suites = Vec::new();
         for id in [c, server_conn] {
-            let (mut v, mut a, mut al) = (0u16, std::ptr::null(), 0usize);
-            assert_eq!(ws_reactor_tls_info(r, id, &mut v, &mut a, &mut al), WS_OK);
+            let (mut v, mut a, mut al, mut cs) = (0u16, std::ptr::null(), 0usize, 0u16);
+            assert_eq!(
+                ws_reactor_tls_info(r, id, &mut v, &mut a, &mut al, &mut cs),
+                WS_OK
+            );
             assert_eq!(v, 0x0303);
             assert_eq!(std::slice::from_raw_parts(a, al), b"http/1.1");
+            // A TLS 1.2 suite for the ECDSA certificate, named by ws_tls_cipher_suite_name.
+            let name = std::ffi::CStr::from_ptr(ws_tls_cipher_suite_name(cs));
+            assert!(
+                name.to_str().unwrap().starts_with("TLS_ECDHE_ECDSA_WITH_"),
+                "{cs:#06x} {name:?}"
+            );
+            suites.push(cs);
         }
+        assert_eq!(suites[0], suites[1], "both ends name the same suite");
+        // A NULL output pointer is refused; the others are left alone.
+        let (mut v, mut a, mut al) = (0u16, std::ptr::null(), 0usize);
+        assert_eq!(
+            ws_reactor_tls_info(r, c, &mut v, &mut a, &mut al, std::ptr::null_mut()),
+            websocket::ffi::WS_ERR_NULL_POINTER
+        );
+        assert_eq!((v, al), (0, 0));
         ws_reactor_free(r);
     }
 }

@@ -23,15 +23,16 @@
 //! - Strings passed in (host, path, headers...) are UTF-8, given as pointer + length; lists
 //!   are arrays of pointers and an array of lengths. "NULL = none" is stated where it applies.
 
-use super::{bytes, set_last_error, write_str, ws_result, WS_NEED_MORE, WS_OK};
+use super::{bytes, guard_value, set_last_error, write_str, ws_result, WS_NEED_MORE, WS_OK};
 use crate::error::Error;
 use crate::frame::OpCode;
 use crate::handshake::{parse_extensions, ClientHandshakeConfig};
 use crate::reactor::{
-    ConnOption, Reactor, ReactorError, ReactorEvent, ReactorResult, TlsClientConfig,
-    TlsServerConfig, TlsVerify, TlsVersions,
+    cipher_suite_name_nul, ConnOption, Reactor, ReactorError, ReactorEvent, ReactorResult,
+    TlsClientConfig, TlsServerConfig, TlsVerify, TlsVersions,
 };
 use std::cell::RefCell;
+use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
@@ -898,9 +899,12 @@ pub unsafe extern "C" fn ws_reactor_listener_tls(
 }
 
 /// What was negotiated on TLS connection `conn`: `WS_OK` with the protocol version's wire
-/// number in `*version` (0x0303 TLS 1.2, 0x0304 TLS 1.3) and the ALPN protocol in
+/// number in `*version` (0x0303 TLS 1.2, 0x0304 TLS 1.3), the ALPN protocol in
 /// `*alpn`/`*alpn_len` (NULL and 0 when none; owned by the reactor until the next call on
-/// it); `WS_NEED_MORE` for a plain connection or before its TLS handshake completed.
+/// it) and the cipher suite's IANA code in `*cipher_suite` (0x1301-0x1303 with TLS 1.3,
+/// e.g. 0xC02B or 0xCCA8 with TLS 1.2; its IANA name from `ws_tls_cipher_suite_name`);
+/// `WS_NEED_MORE` for a plain connection or before its TLS handshake completed. Every
+/// output pointer is required.
 ///
 /// # Safety
 /// `r` must be a live reactor; outputs valid for writes.
@@ -911,9 +915,10 @@ pub unsafe extern "C" fn ws_reactor_tls_info(
     version: *mut u16,
     alpn: *mut *const u8,
     alpn_len: *mut usize,
+    cipher_suite: *mut u16,
 ) -> ws_result {
     with_reactor(r, |r| {
-        if version.is_null() || alpn.is_null() || alpn_len.is_null() {
+        if version.is_null() || alpn.is_null() || alpn_len.is_null() || cipher_suite.is_null() {
             return Err(null());
         }
         let Some(info) = r.inner.tls_info(conn)? else {
@@ -933,8 +938,22 @@ pub unsafe extern "C" fn ws_reactor_tls_info(
                 *alpn = std::ptr::null();
                 *alpn_len = 0;
             }
+            *cipher_suite = info.cipher_suite;
         }
         Ok(WS_OK)
+    })
+}
+
+/// The IANA name of TLS cipher suite `suite` (the code `ws_reactor_tls_info` gives), as a
+/// static NUL-terminated string (never freed): the names of the IANA "TLS Cipher Suites"
+/// registry, as RFC 8446 and OpenSSL's `SSL_CIPHER_standard_name` spell them, e.g.
+/// "TLS_AES_256_GCM_SHA384" (0x1302) or "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" (0xC02B);
+/// not OpenSSL's own short names ("ECDHE-ECDSA-AES128-GCM-SHA256"). Every suite the engine
+/// can negotiate has one; NULL for any other code.
+#[no_mangle]
+pub extern "C" fn ws_tls_cipher_suite_name(suite: u16) -> *const c_char {
+    guard_value(std::ptr::null(), || {
+        cipher_suite_name_nul(suite).map_or(std::ptr::null(), |n| n.as_ptr().cast())
     })
 }
 

@@ -46,9 +46,10 @@ mod conn;
 mod tls;
 mod watch;
 
+pub(crate) use tls::cipher_suite_name_nul;
 pub use tls::{
-    TlsClientConfig, TlsInfo, TlsServerConfig, TlsVerify, TlsVersions, TLS_ERROR_CODE,
-    TLS_HANDSHAKE_FAILED,
+    cipher_suite_name, TlsClientConfig, TlsInfo, TlsServerConfig, TlsVerify, TlsVersions,
+    TLS_ERROR_CODE, TLS_HANDSHAKE_FAILED,
 };
 
 use crate::config::Config;

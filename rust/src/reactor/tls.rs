@@ -334,8 +334,43 @@ pub struct TlsInfo {
     pub version_name: String,
     /// The ALPN protocol agreed (`http/1.1`), if any.
     pub alpn: Option<Vec<u8>>,
-    /// The cipher suite's name, e.g. `TLS13_AES_256_GCM_SHA384`.
-    pub cipher_suite: String,
+    /// The cipher suite's IANA code, e.g. `0x1302` (TLS 1.3) or `0xC02B` (TLS 1.2).
+    pub cipher_suite: u16,
+    /// The cipher suite's IANA name ([`cipher_suite_name`]), e.g. `TLS_AES_256_GCM_SHA384`
+    /// or `TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`; `0x` and four hex digits for a code
+    /// without a name here (none of the provider's suites).
+    pub cipher_suite_name: String,
+}
+
+/// The IANA names of the cipher suites the engine's provider (ring) can negotiate, from the
+/// "TLS Cipher Suites" registry (RFC 8446 B.4, RFC 5289, RFC 7905), each followed by a NUL
+/// for the C ABI. rustls spells the TLS 1.3 ones `TLS13_...`; IANA, OpenSSL's
+/// `SSL_CIPHER_standard_name` and browsers say `TLS_...`.
+const CIPHER_SUITE_NAMES: [(u16, &str); 9] = [
+    (0x1301, "TLS_AES_128_GCM_SHA256\0"),
+    (0x1302, "TLS_AES_256_GCM_SHA384\0"),
+    (0x1303, "TLS_CHACHA20_POLY1305_SHA256\0"),
+    (0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\0"),
+    (0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384\0"),
+    (0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\0"),
+    (0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\0"),
+    (0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256\0"),
+    (0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\0"),
+];
+
+/// The IANA name of cipher suite `code` followed by a NUL (for the C ABI), if it is one the
+/// engine can negotiate.
+pub(crate) fn cipher_suite_name_nul(code: u16) -> Option<&'static str> {
+    CIPHER_SUITE_NAMES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, name)| *name)
+}
+
+/// The IANA name of cipher suite `code` (`0x1302` is `TLS_AES_256_GCM_SHA384`), for every
+/// suite the engine can negotiate; `None` for other codes.
+pub fn cipher_suite_name(code: u16) -> Option<&'static str> {
+    cipher_suite_name_nul(code).map(|n| &n[..n.len() - 1])
 }
 
 /// The TLS state of one connection.
@@ -420,15 +455,14 @@ impl Tls {
             return None;
         }
         let v = self.conn.protocol_version()?;
+        let suite = u16::from(self.conn.negotiated_cipher_suite()?.suite());
         Some(TlsInfo {
             version: u16::from(v),
             version_name: format!("{v:?}"),
             alpn: self.conn.alpn_protocol().map(<[u8]>::to_vec),
-            cipher_suite: self
-                .conn
-                .negotiated_cipher_suite()
-                .map(|s| format!("{:?}", s.suite()))
-                .unwrap_or_default(),
+            cipher_suite: suite,
+            cipher_suite_name: cipher_suite_name(suite)
+                .map_or_else(|| format!("0x{suite:04X}"), str::to_owned),
         })
     }
 }

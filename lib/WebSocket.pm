@@ -106,6 +106,17 @@ my %FRAME_EXTENSION = map{ $_ => 1 } qw( permessage-deflate x-webkit-deflate-fra
 my %DEFLATE_FLAG = map{ $_ => 1 } qw( server_no_context_takeover client_no_context_takeover );
 my %DEFLATE_BITS = map{ $_ => 1 } qw( server_max_window_bits client_max_window_bits );
 
+# What the engine says connection $cid's TLS handshake agreed, as tls_info gives it to
+# WebSocket::Connection and WebSocket::Client users: { version, alpn, cipher }, or undef (a
+# plain connection, or the handshake not done).
+sub _engine_tls_info
+{
+    my( $self, $reactor, $cid ) = @_;
+    my( $version, $alpn, $cipher ) = eval{ $reactor->tls_info( $cid ) };
+    return( undef ) if( !defined( $version ) );
+    return( { version => $version, alpn => $alpn, cipher => $cipher } );
+}
+
 # The TLS versions an IO::Socket::SSL style SSL_version string allows, among those the engine
 # speaks (rustls: TLS 1.2 and 1.3): undef for both, '1.2' or '1.3' for one. Tokens are separated
 # by ':', each a name (SSLv2, SSLv3, TLSv1, TLSv1_1, TLSv1_2, TLSv1_3; SSLv23 for all) that

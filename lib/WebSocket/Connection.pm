@@ -571,9 +571,7 @@ sub tls_info
     return( $self->{_tls_info} ) if( $self->{_tls_info} );
     my $cid = $self->_cid;
     return( undef ) if( !defined( $cid ) || $self->{disconnected} );
-    my( $version, $alpn, $cipher ) = eval{ $self->_reactor->tls_info( $cid ) };
-    return( undef ) if( !defined( $version ) );
-    return( $self->{_tls_info} = { version => $version, alpn => $alpn, cipher => $cipher } );
+    return( $self->{_tls_info} = $self->_engine_tls_info( $self->_reactor, $cid ) );
 }
 
 sub buffered_amount
